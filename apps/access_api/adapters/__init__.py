@@ -1,0 +1,1 @@
+"""Access adapters: PostgreSQL tables and repositories."""

@@ -1,0 +1,24 @@
+"""GET /api/users/{email}/roles: the roles a user holds now."""
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from apps.access_api.api.users.schemas import UserRolesSchema
+from apps.access_api.service.grants import UnknownUser, normalise_email, roles_of_user
+from apps.access_api.service.uow import AccessUnitOfWork
+
+blp = Blueprint("users", __name__, url_prefix="/api/users",
+                description="Users, their roles and the purchases granting them.")
+
+
+@blp.route("/<string:email>/roles")
+class UserRoles(MethodView):
+    @blp.response(200, UserRolesSchema)
+    @blp.alt_response(404, description="No user with this e-mail")
+    def get(self, email):
+        """Roles the user holds now, each with its end and the purchases granting it."""
+        try:
+            held = roles_of_user(AccessUnitOfWork(current_app.extensions["access_sessions"]), email)
+        except UnknownUser:
+            abort(404, message=f"no user {normalise_email(email)}", errors={"path": {"email": ["unknown user"]}})
+        return {"email": normalise_email(email), "roles": held}

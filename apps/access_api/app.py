@@ -1,0 +1,20 @@
+"""The access API application: `create_app()` for gunicorn and tests."""
+from flask import Flask
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+from apps.settings import database_url
+from apps.web import create_api
+from apps.access_api.api.users.views import blp as users_blp
+
+DESCRIPTION = ("Users, roles and time-boxed grants. Grants are written by the access consumer "
+               "from sales events (topic sales.purchase), each event exactly once.")
+
+
+def create_app(db_url: str | None = None) -> Flask:
+    app = Flask(__name__)
+    engine = create_engine(db_url or database_url("access"), pool_pre_ping=True, pool_size=10)
+    app.extensions["access_sessions"] = sessionmaker(engine)
+    api = create_api(app, "Access API", DESCRIPTION)
+    api.register_blueprint(users_blp)
+    return app

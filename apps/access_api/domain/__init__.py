@@ -1,0 +1,1 @@
+"""Access domain: time-boxed role grants, plain Python."""

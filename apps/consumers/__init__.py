@@ -1,0 +1,1 @@
+"""Kafka consumers: handlers per event type; `python -m apps.consumers` runs them."""

@@ -1,0 +1,3 @@
+from apps.consumers.runner import main
+
+main()

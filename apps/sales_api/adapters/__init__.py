@@ -1,0 +1,1 @@
+"""Sales adapters: PostgreSQL tables and repositories, event mapping for the outbox."""

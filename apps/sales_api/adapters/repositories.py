@@ -1,0 +1,60 @@
+"""Loading and saving products, purchases and service keys on one session."""
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from apps.sales_api.adapters.tables import product_roles, products, purchases, service_keys
+from apps.sales_api.domain.model import (AccessPeriod, PeriodUnit, Product, Purchase,
+                                         PurchaseStatus)
+
+
+class ProductRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, product_id: str) -> Product | None:
+        row = self.session.execute(select(products).where(products.c.id == product_id)).first()
+        if row is None:
+            return None
+        roles = self.session.scalars(
+            select(product_roles.c.role).where(product_roles.c.product_id == product_id)
+            .order_by(product_roles.c.role)
+        ).all()
+        return Product(row.id, row.name, tuple(roles),
+                       AccessPeriod(PeriodUnit(row.period_unit), row.period_count))
+
+
+class PurchaseRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, purchase: Purchase, service_key_id: int) -> None:
+        self.session.execute(insert(purchases).values(
+            id=purchase.id, buyer_email=purchase.buyer_email, product_id=purchase.product_id,
+            status=purchase.status.value, purchased_at=purchase.purchased_at,
+            service_key_id=service_key_id))
+
+    def latest_completed(self, buyer_email: str, product_id: str) -> Purchase | None:
+        """The newest live purchase, locked so two cancellations cannot both take it."""
+        row = self.session.execute(
+            select(purchases)
+            .where(purchases.c.buyer_email == buyer_email, purchases.c.product_id == product_id,
+                   purchases.c.status == PurchaseStatus.COMPLETED.value)
+            .order_by(purchases.c.purchased_at.desc()).limit(1).with_for_update()
+        ).first()
+        if row is None:
+            return None
+        return Purchase(row.id, row.buyer_email, row.product_id, PurchaseStatus(row.status),
+                        row.purchased_at, row.cancelled_at)
+
+    def save_status(self, purchase: Purchase) -> None:
+        self.session.execute(update(purchases).where(purchases.c.id == purchase.id).values(
+            status=purchase.status.value, cancelled_at=purchase.cancelled_at))
+
+
+class ServiceKeyRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def find_by_hash(self, key_sha256: str):
+        return self.session.execute(
+            select(service_keys).where(service_keys.c.key_sha256 == key_sha256)).first()

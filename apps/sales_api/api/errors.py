@@ -1,0 +1,16 @@
+"""The one place where sales domain errors become HTTP errors in flask-smorest's shape."""
+from werkzeug.exceptions import Conflict, NotFound, Unauthorized
+
+from apps.sales_api.domain.errors import NoLivePurchase, SalesError, UnknownProduct, UnknownServiceKey
+
+STATUS = {UnknownServiceKey: Unauthorized, UnknownProduct: NotFound, NoLivePurchase: NotFound}
+
+
+def register_error_handlers(app, api) -> None:
+    @app.errorhandler(SalesError)
+    def sales_error(error: SalesError):
+        http_error = STATUS.get(type(error), Conflict)()
+        http_error.data = {"message": str(error)}
+        if error.field:
+            http_error.data["errors"] = {"json": {error.field: [str(error)]}}
+        return api.handle_http_exception(http_error)

@@ -1,0 +1,1 @@
+"""Sales domain: plain Python, no framework imports."""

@@ -1,0 +1,1 @@
+"""Sales use cases: one function each, one commit each."""

@@ -1,0 +1,27 @@
+"""Settings shared by the services, read from the environment with local development defaults.
+
+The defaults point at the local stack (`python -m connectors.stack up`); every address can be
+overridden, e.g. SALES_DATABASE_URL, KAFKA_BOOTSTRAP.
+"""
+import os
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def database_url(service: str) -> str:
+    explicit = os.environ.get(f"{service.upper()}_DATABASE_URL")
+    if explicit:
+        return explicit
+    password = env(f"{service.upper()}_DB_PASSWORD", service)
+    host, port = env("PG_HOST", "127.0.0.1"), env("PG_PORT", "55432")
+    return f"postgresql+psycopg://{service}:{password}@{host}:{port}/{service}"
+
+
+def kafka_bootstrap() -> str:
+    return env("KAFKA_BOOTSTRAP", f"127.0.0.1:{env('KAFKA_PORT', '59092')}")
+
+
+SALES_API_URL = env("SALES_API_URL", "http://127.0.0.1:8000")
+ACCESS_API_URL = env("ACCESS_API_URL", "http://127.0.0.1:8001")
