@@ -16,11 +16,12 @@ log = logging.getLogger(__name__)
 
 
 def access_roles_runner(bootstrap: str | None = None, db_url: str | None = None,
-                        group: str = access_roles.GROUP, **overrides) -> EventRunner:
+                        group: str = access_roles.GROUP, topic: str = access_roles.TOPIC,
+                        dead_letter_topic: str = access_roles.DEAD_LETTER_TOPIC,
+                        **overrides) -> EventRunner:
     sessions = sessionmaker(create_engine(db_url or database_url("access"), pool_pre_ping=True))
     config = RunnerConfig(name=group, bootstrap_servers=bootstrap or kafka_bootstrap(),
-                          topics=[access_roles.TOPIC],
-                          dead_letter_topic=access_roles.DEAD_LETTER_TOPIC, **overrides)
+                          topics=[topic], dead_letter_topic=dead_letter_topic, **overrides)
     return EventRunner(config, access_roles.HANDLERS, lambda: AccessUnitOfWork(sessions))
 
 

@@ -20,6 +20,7 @@ QUIET_LOGGERS = (
     "kafka.log.LogManager",
     "org.apache.kafka.storage.internals.log",
     "state.change.logger",
+    "io.debezium.connector.postgresql.TypeRegistry",  # "Type ... is already mapped" per start
 )
 
 

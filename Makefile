@@ -1,0 +1,38 @@
+# The two set-up commands on a fresh machine are `make run` and `make test`; both install what
+# they need first (Python packages here; PostgreSQL and the JVM jars through the stack command).
+PYTHON ?= python3
+STACK := $(PYTHON) -m connectors.stack
+DEPS_STAMP := .stack/deps.stamp
+
+.PHONY: run up down status logs test unit bench deps
+
+$(DEPS_STAMP): pyproject.toml
+	@echo "[make] installing Python packages (pip install -e '.[test]') ..."
+	$(PYTHON) -m pip install --progress-bar off -e '.[test]'
+	@mkdir -p $(dir $@) && touch $@
+
+deps: $(DEPS_STAMP)
+
+run: deps  ## the whole system in the foreground; Ctrl-C stops everything
+	$(STACK) run
+
+up: deps  ## the whole system in the background
+	$(STACK) up --apps
+
+down:
+	$(STACK) down
+
+status:
+	$(STACK) status
+
+logs:
+	$(STACK) logs
+
+test: deps  ## every test tier; starts (or reuses) the stack and the apps
+	$(PYTHON) -m pytest -ra
+
+unit: deps
+	$(PYTHON) -m pytest -ra tests/unit tests/contract
+
+bench: deps  ## needs the system running (make up); BENCH_PURCHASES=N to change the count
+	$(PYTHON) -m tests.bench.purchases

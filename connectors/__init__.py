@@ -1,0 +1,1 @@
+"""Debezium connector configs (connectors/*.json) and the local stack that runs them."""

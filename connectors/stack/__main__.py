@@ -1,0 +1,40 @@
+"""Command line of the local stack: python -m connectors.stack up|down|status|logs [component]."""
+import argparse
+import sys
+
+from connectors.stack import lifecycle
+from connectors.stack.procs import StackError
+from connectors.stack.settings import settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m connectors.stack", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start (or reuse) everything, migrate, register connectors")
+    up.add_argument("--no-connectors", action="store_true",
+                    help="only start the processes: no migrations, topics or connectors")
+    commands.add_parser("down", help="stop Connect, Kafka and PostgreSQL")
+    commands.add_parser("status", help="one line per component and connector")
+    logs = commands.add_parser("logs", help="last lines of the logs")
+    logs.add_argument("component", nargs="?", choices=lifecycle.COMPONENTS)
+    logs.add_argument("-n", "--lines", type=int, default=50)
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "up":
+            lifecycle.up(settings, connectors=not args.no_connectors)
+        elif args.command == "down":
+            lifecycle.down(settings)
+        elif args.command == "status":
+            print("\n".join(lifecycle.status(settings)))
+        elif args.command == "logs":
+            lifecycle.logs(settings, args.component, args.lines)
+    except StackError as error:
+        # A newline first: the failure may interrupt a line of progress dots.
+        print(f"\n[stack] error: {error}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Registering the Debezium connectors in connectors/*.json with the running Connect worker.
+
+`ensure_connectors(settings)` is idempotent; run it after the migrations (which create the
+outbox tables and publications) and before the APIs accept writes.
+"""
+import json
+import re
+
+import psycopg
+import requests
+
+from connectors.stack.procs import StackError, say, wait_until
+from connectors.stack.settings import REPO_DIR, Settings
+
+CONFIG_DIR = REPO_DIR / "connectors"
+# Only UPPER_CASE names are ours; ${routedByValue} belongs to the Event Router.
+PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
+
+
+def load_connector(path, settings: Settings) -> tuple[str, dict]:
+    """(name, config) from a {"name": ..., "config": {...}} file, placeholders filled in."""
+    document = json.loads(path.read_text())
+    values = settings.placeholders()
+
+    def fill(match):
+        if match.group(1) not in values:
+            raise StackError(f"{path.name}: unknown placeholder {match.group(0)}")
+        return values[match.group(1)]
+
+    config = {k: PLACEHOLDER.sub(fill, str(v)) for k, v in document["config"].items()}
+    return document["name"], config
+
+
+def ensure_slot(settings: Settings, config: dict) -> None:
+    """Create the replication slot before the connector exists: with snapshot.mode=no_data,
+    changes written before the slot exists are never streamed, so the slot must come first."""
+    database, slot = config["database.dbname"], config["slot.name"]
+    plugin = config.get("plugin.name", "pgoutput")
+    with psycopg.connect(settings.conninfo(database), autocommit=True) as conn:
+        if config.get("publication.autocreate.mode") == "disabled":
+            publication = config.get("publication.name", "dbz_publication")
+            if not conn.execute("SELECT 1 FROM pg_publication WHERE pubname = %s",
+                                (publication,)).fetchone():
+                raise StackError(f"publication {publication} is missing in database {database}: "
+                                 "run the migrations first (they create it)")
+        if conn.execute("SELECT 1 FROM pg_replication_slots WHERE slot_name = %s",
+                        (slot,)).fetchone():
+            return
+        conn.execute("SELECT pg_create_logical_replication_slot(%s, %s)", (slot, plugin))
+    say(f"connectors: created replication slot {slot} in database {database}")
+
+
+def connector_status(settings: Settings, name: str) -> dict | None:
+    try:
+        response = requests.get(f"{settings.connect_url}/connectors/{name}/status", timeout=5)
+        return response.json() if response.status_code == 200 else None
+    except (requests.RequestException, ValueError):
+        return None  # a worker busy rebalancing; the caller polls again
+
+
+def failures(status: dict) -> list[str]:
+    """Traces of the connector or its tasks in state FAILED."""
+    parts = [status["connector"], *status.get("tasks", [])]
+    return [p.get("trace", "(no trace)") for p in parts if p.get("state") == "FAILED"]
+
+
+def is_running(status: dict | None) -> bool:
+    tasks = (status or {}).get("tasks", [])
+    return (status is not None and status["connector"]["state"] == "RUNNING" and bool(tasks)
+            and all(t["state"] == "RUNNING" for t in tasks))
+
+
+def wait_running(settings: Settings, name: str, timeout: float = 90) -> float:
+    """Wait for the connector and all its tasks to be RUNNING. A failure is retried once with
+    a restart (it may predate a fix, e.g. a publication created since); a second one is fatal."""
+    restarted = False
+
+    def running() -> bool:
+        nonlocal restarted
+        status = connector_status(settings, name)
+        if is_running(status):
+            return True
+        traces = failures(status) if status else []
+        if traces and not restarted:
+            requests.post(f"{settings.connect_url}/connectors/{name}/restart",
+                          params={"includeTasks": "true", "onlyFailed": "true"}, timeout=10)
+            restarted = True
+        elif traces:
+            first_lines = "\n".join(traces[0].splitlines()[:15])
+            raise StackError(f"connector {name} FAILED:\n{first_lines}")
+        return False
+
+    return wait_until(running, timeout, what=f"connector {name}")
+
+
+def put_config(settings: Settings, name: str, config: dict) -> None:
+    """PUT replaces the config (or creates the connector): safe to repeat."""
+    response = requests.put(f"{settings.connect_url}/connectors/{name}/config", json=config,
+                            timeout=60)
+    if response.status_code not in (200, 201):
+        raise StackError(f"registering connector {name} failed ({response.status_code}): "
+                         f"{response.text[:2000]}")
+
+
+def ensure_connectors(settings: Settings) -> None:
+    for path in sorted(CONFIG_DIR.glob("*.json")):
+        name, config = load_connector(path, settings)
+        ensure_slot(settings, config)
+        put_config(settings, name, config)
+        say(f"connectors: {name} registered, waiting for RUNNING ", end="")
+        took = wait_running(settings, name)
+        print(f" running ({took:.1f}s)", flush=True)
+
+
+def connector_lines(settings: Settings) -> list[str]:
+    """One line per registered connector for `status`."""
+    try:
+        names = requests.get(f"{settings.connect_url}/connectors", timeout=5).json()
+    except (requests.RequestException, ValueError):
+        return []
+    lines = []
+    for name in sorted(names):
+        status = connector_status(settings, name) or {"connector": {"state": "UNKNOWN"}}
+        tasks = ", ".join(f"task {t['id']} {t['state']}" for t in status.get("tasks", []))
+        lines.append(f"connector {name}: {status['connector']['state']}; {tasks or 'no tasks'}")
+    return lines

@@ -1,0 +1,89 @@
+"""Kafka Connect in distributed mode, one worker, the Debezium plugin loaded via plugin.path."""
+import requests
+
+from connectors.stack import jvm
+from connectors.stack.procs import StackError, say, wait_until
+from connectors.stack.settings import Settings
+
+MAIN_CLASS = "org.apache.kafka.connect.cli.ConnectDistributed"
+POSTGRES_CONNECTOR_CLASS = "io.debezium.connector.postgresql.PostgresConnector"
+
+
+def worker_properties(settings: Settings) -> str:
+    port = settings.connect_port
+    return f"""# Written by connectors/stack/connect_worker.py on each start; edits are lost.
+bootstrap.servers={settings.kafka_bootstrap}
+group.id=stack-connect
+# The REST API would otherwise listen on every interface.
+listeners=http://127.0.0.1:{port}
+rest.advertised.host.name=127.0.0.1
+rest.advertised.port={port}
+# Only the plugin folder: the Debezium jars must not sit on the worker classpath.
+plugin.path={settings.plugins_dir}
+# Debezium and Kafka's own plugins ship ServiceLoader manifests: no slow classpath scan.
+plugin.discovery=service_load
+config.storage.topic=stack-connect-configs
+offset.storage.topic=stack-connect-offsets
+status.storage.topic=stack-connect-status
+config.storage.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+offset.storage.partitions=3
+status.storage.partitions=3
+# Source offsets (the WAL position) are flushed every second, so a crash re-sends at most
+# about a second of events; consumers dedupe on the `id` header anyway.
+offset.flush.interval.ms=1000
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+"""
+
+
+def get(settings: Settings, path: str, timeout: float = 5) -> requests.Response:
+    return requests.get(settings.connect_url + path, timeout=timeout)
+
+
+def rest_answers(settings: Settings) -> bool:
+    try:
+        return get(settings, "/", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def has_postgres_plugin(settings: Settings) -> bool:
+    try:
+        plugins = get(settings, "/connector-plugins").json()
+    except (requests.RequestException, ValueError):
+        return False
+    return any(p.get("class") == POSTGRES_CONNECTOR_CLASS for p in plugins)
+
+
+def start(settings: Settings) -> None:
+    pid = jvm.running_pid(settings, "connect", MAIN_CLASS)
+    if pid:
+        if not rest_answers(settings):
+            raise StackError(f"connect runs (pid {pid}) but its REST API does not answer on "
+                             f"{settings.connect_url}; see `logs connect`")
+        say(f"connect: running (pid {pid}), reused")
+    else:
+        folder = settings.stack_dir / "connect"
+        folder.mkdir(parents=True, exist_ok=True)
+        config = folder / "connect.properties"
+        config.write_text(worker_properties(settings))
+        jvm.write_log4j(folder / "log4j2.properties")
+        argv = jvm.java_command(settings, MAIN_CLASS, folder / "log4j2.properties", str(config))
+        jvm.start(settings, "connect", argv, lambda: rest_answers(settings), timeout=180)
+    say("connect: waiting for the Debezium PostgreSQL plugin ", end="")
+    took = wait_until(lambda: has_postgres_plugin(settings), 60, what="connect plugin list")
+    print(f" listed ({took:.1f}s)", flush=True)
+
+
+def stop(settings: Settings) -> str:
+    return jvm.stop(settings, "connect", MAIN_CLASS, timeout=30)
+
+
+def status(settings: Settings) -> str:
+    pid = jvm.running_pid(settings, "connect", MAIN_CLASS)
+    if not pid:
+        return "connect: stopped"
+    state = "REST answering" if rest_answers(settings) else "REST NOT answering"
+    return f"connect: running pid {pid}, {settings.connect_url}, {state}"
