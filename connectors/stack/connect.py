@@ -5,6 +5,7 @@ outbox tables and publications) and before the APIs accept writes.
 """
 import json
 import re
+import time
 
 import psycopg
 import requests
@@ -70,16 +71,21 @@ def is_running(status: dict | None) -> bool:
             and all(t["state"] == "RUNNING" for t in tasks))
 
 
-def wait_running(settings: Settings, name: str, timeout: float = 90) -> float:
-    """Wait for the connector and all its tasks to be RUNNING. A failure is retried once with
-    a restart (it may predate a fix, e.g. a publication created since); a second one is fatal."""
+def wait_running(settings: Settings, name: str, timeout: float = 90, settle: float = 0) -> float:
+    """Wait for the connector and all its tasks to be RUNNING (for `settle` seconds in a row).
+    A failure is retried once with a restart (it may predate a fix, e.g. a publication created
+    since); a second one is fatal."""
     restarted = False
+    running_since = None
 
     def running() -> bool:
         nonlocal restarted
+        nonlocal running_since
         status = connector_status(settings, name)
         if is_running(status):
-            return True
+            running_since = running_since or time.monotonic()
+            return time.monotonic() - running_since >= settle
+        running_since = None
         traces = failures(status) if status else []
         if traces and not restarted:
             requests.post(f"{settings.connect_url}/connectors/{name}/restart",
@@ -93,22 +99,54 @@ def wait_running(settings: Settings, name: str, timeout: float = 90) -> float:
     return wait_until(running, timeout, what=f"connector {name}")
 
 
-def put_config(settings: Settings, name: str, config: dict) -> None:
-    """PUT replaces the config (or creates the connector): safe to repeat."""
+def registered_config(settings: Settings, name: str) -> dict | None:
+    response = requests.get(f"{settings.connect_url}/connectors/{name}/config", timeout=10)
+    return response.json() if response.status_code == 200 else None
+
+
+def tasks_have(settings: Settings, name: str, config: dict) -> bool:
+    """True once the worker has handed `config` to every task of the connector."""
+    try:
+        tasks = requests.get(f"{settings.connect_url}/connectors/{name}/tasks", timeout=5).json()
+    except (requests.RequestException, ValueError):
+        return False
+    return isinstance(tasks, list) and bool(tasks) and all(
+        all(t["config"].get(k) == v for k, v in config.items()) for t in tasks)
+
+
+def put_config(settings: Settings, name: str, config: dict) -> bool:
+    """PUT creates or replaces the config: safe to repeat. Returns False when it was unchanged
+    (no PUT, so a running connector is not restarted for nothing)."""
+    current = registered_config(settings, name)
+    if current is not None and current == {**config, "name": name}:
+        return False
     response = requests.put(f"{settings.connect_url}/connectors/{name}/config", json=config,
                             timeout=60)
     if response.status_code not in (200, 201):
         raise StackError(f"registering connector {name} failed ({response.status_code}): "
                          f"{response.text[:2000]}")
+    return True
 
 
-def ensure_connectors(settings: Settings) -> None:
+def ensure_connectors(settings: Settings, worker_restarted: bool = False) -> None:
+    """Create slots, register or update every connectors/*.json, wait until all run.
+
+    Pass `worker_restarted` right after starting Connect: until it has started the connectors,
+    their status is still the RUNNING that the previous worker left in the status topic.
+    """
     for path in sorted(CONFIG_DIR.glob("*.json")):
         name, config = load_connector(path, settings)
         ensure_slot(settings, config)
-        put_config(settings, name, config)
-        say(f"connectors: {name} registered, waiting for RUNNING ", end="")
-        took = wait_running(settings, name)
+        changed = put_config(settings, name, config)
+        say(f"connectors: {name} {'registered' if changed else 'unchanged'}, waiting for "
+            "RUNNING ", end="")
+        if changed:
+            # Until the tasks restart with the new config, the status still shows the old ones.
+            wait_until(lambda: tasks_have(settings, name, config), 60, what=f"tasks of {name}")
+        # A bad password or a missing table fails the task a moment after it first reports
+        # RUNNING; after a change, stay a little to catch that here rather than in a test.
+        settle = 3 if changed or worker_restarted else 0
+        took = wait_running(settings, name, settle=settle)
         print(f" running ({took:.1f}s)", flush=True)
 
 

@@ -57,7 +57,8 @@ def has_postgres_plugin(settings: Settings) -> bool:
     return any(p.get("class") == POSTGRES_CONNECTOR_CLASS for p in plugins)
 
 
-def start(settings: Settings) -> None:
+def start(settings: Settings) -> bool:
+    """Start the worker unless it runs; True when it was started now."""
     pid = jvm.running_pid(settings, "connect", MAIN_CLASS)
     if pid:
         if not rest_answers(settings):
@@ -73,8 +74,13 @@ def start(settings: Settings) -> None:
         argv = jvm.java_command(settings, MAIN_CLASS, folder / "log4j2.properties", str(config))
         jvm.start(settings, "connect", argv, lambda: rest_answers(settings), timeout=180)
     say("connect: waiting for the Debezium PostgreSQL plugin ", end="")
-    took = wait_until(lambda: has_postgres_plugin(settings), 60, what="connect plugin list")
+    try:
+        took = wait_until(lambda: has_postgres_plugin(settings), 60, what="connect plugin list")
+    except StackError:
+        raise StackError(f"Connect does not list {POSTGRES_CONNECTOR_CLASS}: is the plugin "
+                         f"unpacked in {settings.plugins_dir}? see `logs connect`") from None
     print(f" listed ({took:.1f}s)", flush=True)
+    return pid is None
 
 
 def stop(settings: Settings) -> str:

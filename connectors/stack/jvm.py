@@ -14,6 +14,7 @@ QUIET_LOGGERS = (
     "org.apache.kafka.common.telemetry",
     "org.apache.kafka.connect.runtime.rest.RestServer",
     "org.apache.kafka.connect.runtime.isolation",
+    "org.apache.kafka.connect.runtime.WorkerSourceTask",  # "Committing offsets" every second
     "org.eclipse.jetty",
     "org.glassfish",
     "org.reflections",

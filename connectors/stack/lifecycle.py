@@ -53,11 +53,11 @@ def up(settings: Settings = default_settings, connectors: bool = True) -> None:
         postgres.start(settings)
         postgres.ensure_databases(settings)
         kafka.start(settings)
-        connect_worker.start(settings)
+        worker_restarted = connect_worker.start(settings)
         if connectors:
             run_migrations()
             kafka.ensure_topics(settings)
-            connect.ensure_connectors(settings)
+            connect.ensure_connectors(settings, worker_restarted)
     say(f"up in {time.monotonic() - started:.1f}s: PostgreSQL {settings.pg_host}:"
         f"{settings.pg_port}, Kafka {settings.kafka_bootstrap}, Connect {settings.connect_url}")
 

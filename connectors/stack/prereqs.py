@@ -51,8 +51,10 @@ def fetch_jars(settings: Settings) -> None:
         say(f"jars: present in {settings.jars_dir}")
         return
     say(f"jars: fetching Kafka + Debezium into {settings.jars_dir} with mvn")
+    # overWriteReleases: the unpack goal otherwise trusts its marker in connectors/target and
+    # skips unpacking the plugin into a new or emptied jars folder.
     run_streaming(["mvn", "-B", "-f", str(REPO_DIR / "connectors" / "pom.xml"),
-                   f"-Dstack.jars={settings.jars_dir}", "package"],
+                   f"-Dstack.jars={settings.jars_dir}", "-Dmdep.overWriteReleases=true", "package"],
                   "mvn package (connectors/pom.xml)", cwd=REPO_DIR)
     if not jars_present(settings):
         raise StackError(f"mvn finished but {settings.jars_dir} lacks the Kafka or plugin jars")
