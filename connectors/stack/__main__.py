@@ -3,6 +3,8 @@ import argparse
 import sys
 
 from connectors.stack import lifecycle
+from connectors.stack.apps import APP_NAMES, start_apps
+from connectors.stack.connect import ensure_connectors
 from connectors.stack.procs import StackError
 from connectors.stack.settings import settings
 
@@ -13,16 +15,26 @@ def main(argv: list[str] | None = None) -> int:
     up = commands.add_parser("up", help="start (or reuse) everything, migrate, register connectors")
     up.add_argument("--no-connectors", action="store_true",
                     help="only start the processes: no migrations, topics or connectors")
-    commands.add_parser("down", help="stop Connect, Kafka and PostgreSQL")
+    up.add_argument("--apps", action="store_true",
+                    help="also start both APIs and the consumers in the background")
+    commands.add_parser("run", help="up + the apps in the foreground; Ctrl-C stops everything")
+    commands.add_parser("register", help="only create slots and register connectors/*.json")
+    commands.add_parser("down", help="stop the apps, Connect, Kafka and PostgreSQL")
     commands.add_parser("status", help="one line per component and connector")
     logs = commands.add_parser("logs", help="last lines of the logs")
-    logs.add_argument("component", nargs="?", choices=lifecycle.COMPONENTS)
+    logs.add_argument("component", nargs="?", choices=lifecycle.COMPONENTS + APP_NAMES)
     logs.add_argument("-n", "--lines", type=int, default=50)
     args = parser.parse_args(argv)
 
     try:
         if args.command == "up":
             lifecycle.up(settings, connectors=not args.no_connectors)
+            if args.apps:
+                start_apps(settings)
+        elif args.command == "run":
+            lifecycle.run_foreground(settings)
+        elif args.command == "register":
+            ensure_connectors(settings)
         elif args.command == "down":
             lifecycle.down(settings)
         elif args.command == "status":

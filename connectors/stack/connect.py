@@ -10,6 +10,8 @@ import time
 import psycopg
 import requests
 
+from connectors.stack.connect_rest import (connector_status, failures, is_running, put_config,
+                                           tasks_have)
 from connectors.stack.procs import StackError, say, wait_until
 from connectors.stack.settings import REPO_DIR, Settings
 
@@ -51,26 +53,6 @@ def ensure_slot(settings: Settings, config: dict) -> None:
     say(f"connectors: created replication slot {slot} in database {database}")
 
 
-def connector_status(settings: Settings, name: str) -> dict | None:
-    try:
-        response = requests.get(f"{settings.connect_url}/connectors/{name}/status", timeout=5)
-        return response.json() if response.status_code == 200 else None
-    except (requests.RequestException, ValueError):
-        return None  # a worker busy rebalancing; the caller polls again
-
-
-def failures(status: dict) -> list[str]:
-    """Traces of the connector or its tasks in state FAILED."""
-    parts = [status["connector"], *status.get("tasks", [])]
-    return [p.get("trace", "(no trace)") for p in parts if p.get("state") == "FAILED"]
-
-
-def is_running(status: dict | None) -> bool:
-    tasks = (status or {}).get("tasks", [])
-    return (status is not None and status["connector"]["state"] == "RUNNING" and bool(tasks)
-            and all(t["state"] == "RUNNING" for t in tasks))
-
-
 def wait_running(settings: Settings, name: str, timeout: float = 90, settle: float = 0) -> float:
     """Wait for the connector and all its tasks to be RUNNING (for `settle` seconds in a row).
     A failure is retried once with a restart (it may predate a fix, e.g. a publication created
@@ -99,35 +81,6 @@ def wait_running(settings: Settings, name: str, timeout: float = 90, settle: flo
     return wait_until(running, timeout, what=f"connector {name}")
 
 
-def registered_config(settings: Settings, name: str) -> dict | None:
-    response = requests.get(f"{settings.connect_url}/connectors/{name}/config", timeout=10)
-    return response.json() if response.status_code == 200 else None
-
-
-def tasks_have(settings: Settings, name: str, config: dict) -> bool:
-    """True once the worker has handed `config` to every task of the connector."""
-    try:
-        tasks = requests.get(f"{settings.connect_url}/connectors/{name}/tasks", timeout=5).json()
-    except (requests.RequestException, ValueError):
-        return False
-    return isinstance(tasks, list) and bool(tasks) and all(
-        all(t["config"].get(k) == v for k, v in config.items()) for t in tasks)
-
-
-def put_config(settings: Settings, name: str, config: dict) -> bool:
-    """PUT creates or replaces the config: safe to repeat. Returns False when it was unchanged
-    (no PUT, so a running connector is not restarted for nothing)."""
-    current = registered_config(settings, name)
-    if current is not None and current == {**config, "name": name}:
-        return False
-    response = requests.put(f"{settings.connect_url}/connectors/{name}/config", json=config,
-                            timeout=60)
-    if response.status_code not in (200, 201):
-        raise StackError(f"registering connector {name} failed ({response.status_code}): "
-                         f"{response.text[:2000]}")
-    return True
-
-
 def ensure_connectors(settings: Settings, worker_restarted: bool = False) -> None:
     """Create slots, register or update every connectors/*.json, wait until all run.
 
@@ -140,25 +93,13 @@ def ensure_connectors(settings: Settings, worker_restarted: bool = False) -> Non
         changed = put_config(settings, name, config)
         say(f"connectors: {name} {'registered' if changed else 'unchanged'}, waiting for "
             "RUNNING ", end="")
+        took = 0.0
         if changed:
             # Until the tasks restart with the new config, the status still shows the old ones.
-            wait_until(lambda: tasks_have(settings, name, config), 60, what=f"tasks of {name}")
+            took += wait_until(lambda: tasks_have(settings, name, config), 60,
+                               what=f"tasks of {name}")
         # A bad password or a missing table fails the task a moment after it first reports
         # RUNNING; after a change, stay a little to catch that here rather than in a test.
         settle = 3 if changed or worker_restarted else 0
-        took = wait_running(settings, name, settle=settle)
+        took += wait_running(settings, name, settle=settle)
         print(f" running ({took:.1f}s)", flush=True)
-
-
-def connector_lines(settings: Settings) -> list[str]:
-    """One line per registered connector for `status`."""
-    try:
-        names = requests.get(f"{settings.connect_url}/connectors", timeout=5).json()
-    except (requests.RequestException, ValueError):
-        return []
-    lines = []
-    for name in sorted(names):
-        status = connector_status(settings, name) or {"connector": {"state": "UNKNOWN"}}
-        tasks = ", ".join(f"task {t['id']} {t['state']}" for t in status.get("tasks", []))
-        lines.append(f"connector {name}: {status['connector']['state']}; {tasks or 'no tasks'}")
-    return lines

@@ -5,24 +5,24 @@ from connectors.stack import procs
 from connectors.stack.procs import StackError, say, tail, wait_until
 from connectors.stack.settings import Settings
 
-# Loggers that repeat whole config dumps or per-request lines at INFO.
-QUIET_LOGGERS = (
-    "org.apache.kafka.common.config.AbstractConfig",
-    "org.apache.kafka.common.utils.AppInfoParser",
-    "org.apache.kafka.clients",
-    "org.apache.kafka.common.metrics",
-    "org.apache.kafka.common.telemetry",
-    "org.apache.kafka.connect.runtime.rest.RestServer",
-    "org.apache.kafka.connect.runtime.isolation",
-    "org.apache.kafka.connect.runtime.WorkerSourceTask",  # "Committing offsets" every second
-    "org.eclipse.jetty",
-    "org.glassfish",
-    "org.reflections",
-    "kafka.log.LogManager",
-    "org.apache.kafka.storage.internals.log",
-    "state.change.logger",
-    "io.debezium.connector.postgresql.TypeRegistry",  # "Type ... is already mapped" per start
-)
+# Loggers that repeat whole config dumps or per-request lines at INFO, or harmless warnings.
+QUIET_LOGGERS = {
+    "org.apache.kafka.common.config.AbstractConfig": "WARN",
+    "org.apache.kafka.common.utils.AppInfoParser": "WARN",
+    "org.apache.kafka.clients": "WARN",
+    "org.apache.kafka.common.metrics": "WARN",
+    "org.apache.kafka.common.telemetry": "WARN",
+    "org.apache.kafka.connect.runtime.rest.RestServer": "WARN",
+    "org.apache.kafka.connect.runtime.isolation": "WARN",
+    "org.apache.kafka.connect.runtime.WorkerSourceTask": "WARN",  # "Committing offsets" each second
+    "org.eclipse.jetty": "WARN",
+    "org.glassfish": "WARN",
+    "org.reflections": "WARN",
+    "kafka.log.LogManager": "WARN",
+    "org.apache.kafka.storage.internals.log": "WARN",
+    "state.change.logger": "WARN",
+    "io.debezium.connector.postgresql.TypeRegistry": "ERROR",  # "Type ... is already mapped"
+}
 
 
 def write_log4j(path: Path) -> None:
@@ -37,8 +37,8 @@ def write_log4j(path: Path) -> None:
         "rootLogger.level = INFO",
         "rootLogger.appenderRef.stdout.ref = STDOUT",
     ]
-    for i, name in enumerate(QUIET_LOGGERS):
-        lines += [f"logger.q{i}.name = {name}", f"logger.q{i}.level = WARN"]
+    for i, (name, level) in enumerate(QUIET_LOGGERS.items()):
+        lines += [f"logger.q{i}.name = {name}", f"logger.q{i}.level = {level}"]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
 

@@ -5,7 +5,7 @@ import sys
 import time
 from contextlib import contextmanager
 
-from connectors.stack import connect, connect_worker, kafka, postgres, prereqs
+from connectors.stack import apps, connect, connect_rest, connect_worker, kafka, postgres, prereqs
 from connectors.stack.procs import StackError, say, tail, wait_until
 from connectors.stack.settings import REPO_DIR, Settings, settings as default_settings
 
@@ -63,6 +63,7 @@ def up(settings: Settings = default_settings, connectors: bool = True) -> None:
 
 
 def down(settings: Settings = default_settings) -> None:
+    apps.stop_apps(settings)  # the apps first: nothing should write while the stack stops
     # Connect first, so it commits its source offsets while Kafka still runs.
     for stop in (connect_worker.stop, kafka.stop, postgres.stop):
         say(stop(settings))
@@ -70,14 +71,15 @@ def down(settings: Settings = default_settings) -> None:
 
 def status(settings: Settings = default_settings) -> list[str]:
     lines = [postgres.status(settings), kafka.status(settings), connect_worker.status(settings)]
+    lines += apps.status_lines(settings)
     if connect_worker.rest_answers(settings):
-        lines += connect.connector_lines(settings)
+        lines += connect_rest.connector_lines(settings)
     return lines
 
 
 def logs(settings: Settings = default_settings, component: str | None = None,
          lines: int = 50) -> None:
-    for name in [component] if component else COMPONENTS:
+    for name in [component] if component else COMPONENTS + apps.APP_NAMES:
         print(f"===== {settings.log_file(name)} (last {lines} lines)")
         print("\n".join(tail(settings.log_file(name), lines)))
 
@@ -87,7 +89,7 @@ def all_ready(settings: Settings) -> bool:
             and connect_worker.rest_answers(settings)):
         return False
     names = [connect.load_connector(p, settings)[0] for p in connect.CONFIG_DIR.glob("*.json")]
-    return all(connect.is_running(connect.connector_status(settings, n)) for n in names)
+    return all(connect_rest.is_running(connect_rest.connector_status(settings, n)) for n in names)
 
 
 def wait_ready(settings: Settings = default_settings, timeout: float = 120) -> Settings:
@@ -106,3 +108,25 @@ def ensure_up(settings: Settings = default_settings) -> Settings:
     """
     up(settings)
     return settings
+
+
+def run_foreground(settings: Settings = default_settings) -> None:
+    """`make run`: everything up, the apps' logs on screen, Ctrl-C stops everything."""
+    import signal
+
+    def terminate(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        up(settings)
+        apps.start_apps(settings)
+        say(f"running: sales API {apps.SALES_API_URL}/docs, access API {apps.ACCESS_API_URL}/docs"
+            " (Ctrl-C stops everything)")
+        apps.follow_logs(settings)
+    except KeyboardInterrupt:
+        print(flush=True)
+        say("stopping ...")
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
+        down(settings)

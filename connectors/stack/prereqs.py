@@ -1,4 +1,5 @@
 """Step 1 and 2 of `up`: check the machine has what the stack needs, fetch the JVM jars."""
+import os
 import shutil
 
 from connectors.stack.procs import StackError, port_in_use, run_streaming, say
@@ -14,18 +15,38 @@ def jars_present(settings: Settings) -> bool:
             and (settings.plugins_dir / POSTGRES_CONNECTOR).is_dir())
 
 
-def check_programs(settings: Settings) -> None:
-    """Fail with the package to install for the first missing program."""
+def missing_packages(settings: Settings) -> list[tuple[str, str]]:
+    """(what is missing, the Debian package that provides it)."""
+    missing = []
     if shutil.which("java") is None:
-        raise StackError("java is not on PATH: apt-get install -y openjdk-17-jre-headless")
-    # Maven is only needed to fetch the jars; a warm cache (CI) can run without it.
+        missing.append(("java", "openjdk-17-jre-headless"))
+    # Maven is only needed to fetch the jars; a warm cache can run without it.
     if not jars_present(settings) and shutil.which("mvn") is None:
-        raise StackError("mvn is not on PATH and the jars are not fetched yet: "
-                         "apt-get install -y maven")
-    for program in POSTGRES_PROGRAMS:
-        if not (settings.pg_bin / program).exists():
-            raise StackError(f"PostgreSQL program {settings.pg_bin / program} is missing: "
-                             "apt-get install -y postgresql (or set PG_BIN to its bin folder)")
+        missing.append(("mvn", "maven"))
+    absent = [p for p in POSTGRES_PROGRAMS if not (settings.pg_bin / p).exists()]
+    if absent:
+        missing.append((f"PostgreSQL 15 ({settings.pg_bin}/{absent[0]})", "postgresql-15"))
+    return missing
+
+
+def check_programs(settings: Settings) -> None:
+    """Install missing Debian packages when we may (root with apt-get), else name the fix."""
+    missing = missing_packages(settings)
+    if not missing:
+        return
+    packages = [package for _, package in missing]
+    what = ", ".join(name for name, _ in missing)
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise StackError(f"{what} missing: install with `sudo apt-get install -y "
+                         f"{' '.join(packages)}` (or set PG_BIN to PostgreSQL's bin folder)")
+    say(f"packages: {what} missing; installing {' '.join(packages)} with apt-get")
+    run_streaming(["apt-get", "update", "-q"], "apt-get update")
+    run_streaming(["apt-get", "install", "-y", "-q", *packages],
+                  f"apt-get install {' '.join(packages)}",
+                  env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    still = missing_packages(settings)
+    if still:
+        raise StackError(f"still missing after apt-get: {', '.join(n for n, _ in still)}")
 
 
 def check_ports(settings: Settings, ours: dict[str, bool]) -> None:

@@ -119,9 +119,9 @@ def run(argv: list[str], what: str, **kwargs) -> subprocess.CompletedProcess:
     return result
 
 
-def run_streaming(argv: list[str], what: str, cwd: Path | None = None) -> None:
+def run_streaming(argv: list[str], what: str, cwd: Path | None = None, env=None) -> None:
     """Run a long command whose own progress output the user should see."""
     sys.stdout.flush()
-    code = subprocess.call(argv, cwd=cwd)
+    code = subprocess.call(argv, cwd=cwd, env=env)
     if code != 0:
         raise StackError(f"{what} failed (exit {code})")

@@ -23,8 +23,8 @@ class Settings:
     pg_bin: Path
     pg_host: str
     pg_port: int
-    pg_superuser_password: str
-    db_passwords: dict[str, str]
+    pg_superuser_password: str = field(repr=False)
+    db_passwords: dict[str, str] = field(repr=False)
     kafka_port: int
     kafka_controller_port: int
     connect_port: int
