@@ -4,27 +4,41 @@ Whatever was already running (e.g. after `make up`) is reused and left running; 
 session started itself is stopped at its end, unless KEEP_STACK=1.
 """
 import os
+from contextlib import contextmanager
 
 import pytest
 
 
+@contextmanager
+def shown(pytestconfig):
+    """Let the stack's progress (downloads, waits) reach the terminal despite output capture."""
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(flush=True)
+        yield
+
+
 @pytest.fixture(scope="session")
-def stack():
+def stack(pytestconfig):
     from connectors.stack import down, ensure_up, lifecycle
 
     was_running = all(lifecycle.ours_running(lifecycle.default_settings).values())
-    settings = ensure_up()
+    with shown(pytestconfig):
+        settings = ensure_up()
     yield settings
     if not was_running and os.environ.get("KEEP_STACK") != "1":
-        down(settings)
+        with shown(pytestconfig):
+            down(settings)
 
 
 @pytest.fixture(scope="session")
-def system(stack):
+def system(stack, pytestconfig):
     from connectors.stack import apps
 
     started = [a for a in apps.APPS if not apps.running_pid(stack, a)]
-    apps.start_apps(stack)
+    with shown(pytestconfig):
+        apps.start_apps(stack)
     yield stack
     if started and os.environ.get("KEEP_STACK") != "1":
-        apps.stop_apps(stack)
+        with shown(pytestconfig):
+            apps.stop_apps(stack)
