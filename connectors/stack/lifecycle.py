@@ -118,6 +118,9 @@ def run_foreground(settings: Settings = default_settings) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
+    # Explicitly: a shell without job control starts background commands with SIGINT ignored,
+    # and Python then never raises KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         up(settings)
         apps.start_apps(settings)
