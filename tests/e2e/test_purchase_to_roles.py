@@ -65,3 +65,21 @@ def test_cancelling_without_a_live_purchase_is_404_and_unknown_users_have_no_rol
     response = post("/api/cancellations", buyer, "123456")
     assert response.status_code == 404 and "productId" in response.json()["errors"]["json"]
     assert requests.get(f"{ACCESS_API_URL}/api/users/{buyer}/roles", timeout=10).status_code == 404
+
+
+def test_purchases_made_while_the_connector_is_stopped_arrive_when_it_is_back(system):
+    """The replication slot keeps WAL while Debezium is away: nothing written is lost."""
+    connector = f"{system.connect_url}/connectors/sales-outbox"
+    buyer = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
+    assert requests.put(f"{connector}/stop", timeout=10).status_code in (202, 204)
+    try:
+        deadline = time.monotonic() + 30
+        while requests.get(f"{connector}/status", timeout=10).json()["connector"]["state"] != "STOPPED":
+            assert time.monotonic() < deadline, "connector did not stop"
+            time.sleep(0.2)
+        assert post("/api/purchases", buyer, "987654").status_code == 201
+        time.sleep(2)  # long enough for a running connector to have delivered it
+        assert roles(buyer) == {}, "delivered although the connector was stopped"
+    finally:
+        assert requests.put(f"{connector}/resume", timeout=10).status_code in (202, 204)
+    wait_for_roles(buyer, lambda h: set(h) == {"PREMIUM_USER", "COURSE_ABCD"}, seconds=60)
