@@ -1,6 +1,7 @@
 """PostgreSQL 15 for the stack: its own cluster in STACK_DIR/pg, logical decoding on."""
 import os
 import pwd
+import subprocess
 import time
 
 import psycopg
@@ -53,6 +54,10 @@ def init_cluster(settings: Settings) -> None:
     for folder in (settings.pg_dir, settings.pg_dir / "sock"):
         folder.mkdir(parents=True, exist_ok=True)
         give_to_pg_user(folder)
+    if os.geteuid() == 0 and subprocess.call(as_pg_user(["test", "-w", str(settings.pg_dir)])) != 0:
+        raise StackError(f"the {OS_USER} user cannot write {settings.pg_dir} (a parent folder is "
+                         "closed to other users): set STACK_DIR to a folder it can reach, "
+                         "e.g. STACK_DIR=/var/tmp/course-sales-stack")
     pwfile = settings.pg_dir / "pwfile"
     pwfile.write_text(settings.pg_superuser_password + "\n")
     give_to_pg_user(pwfile)
