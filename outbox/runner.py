@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from sqlalchemy.exc import OperationalError
 
 from outbox.codec import decode
 from outbox.inbox import record_processed
@@ -27,6 +28,10 @@ class RunnerConfig:
     dead_letter_topic: str
     max_attempts: int = 3
     retry_backoff_s: float = 0.2
+    # Failures of the infrastructure, not of the message (database down, deadlock): retried
+    # until they pass, holding the partition, instead of dead-lettering every message meanwhile.
+    transient_errors: tuple = (OperationalError,)
+    max_transient_backoff_s: float = 5.0
     extra: dict = field(default_factory=dict)  # more confluent-kafka settings
 
 
@@ -56,8 +61,10 @@ class EventRunner:
             }
         )
         self.producer = Producer({**common, "enable.idempotence": True})
+        self.should_stop: Callable[[], bool] = lambda: False
 
     def run(self, should_stop: Callable[[], bool], poll_timeout_s: float = 0.5) -> None:
+        self.should_stop = should_stop
         self.consumer.subscribe(self.config.topics)
         try:
             while not should_stop():
@@ -74,13 +81,23 @@ class EventRunner:
             self.producer.flush(10)
 
     def process(self, message) -> None:
-        error = None
-        for attempt in range(1, self.config.max_attempts + 1):
+        error, attempt, transient_failures = None, 0, 0
+        while attempt < self.config.max_attempts:
             try:
                 self.apply(message)
                 error = None
                 break
-            except Exception as exc:  # any failure: retry, then dead-letter
+            except self.config.transient_errors as exc:
+                if self.should_stop():
+                    return  # offset not stored: the message is delivered again after a restart
+                transient_failures += 1
+                delay = min(self.config.max_transient_backoff_s,
+                            self.config.retry_backoff_s * 2 ** min(transient_failures, 10))
+                log.warning("%s: transient failure, retrying in %.1fs: %r", self.config.name,
+                            delay, exc)
+                time.sleep(delay)
+            except Exception as exc:  # a failure of this message: retry, then dead-letter
+                attempt += 1
                 error = exc
                 log.warning("%s: attempt %d/%d failed at %s[%d]@%d: %r", self.config.name, attempt,
                             self.config.max_attempts, message.topic(), message.partition(),
