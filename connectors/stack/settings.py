@@ -54,11 +54,6 @@ class Settings:
     def connect_url(self) -> str:
         return env("CONNECT_URL", f"http://127.0.0.1:{self.connect_port}")
 
-    def database_url(self, service: str) -> str:
-        """SQLAlchemy URL for a service's own role and database."""
-        password = self.db_passwords[service]
-        return f"postgresql+psycopg://{service}:{password}@{self.pg_host}:{self.pg_port}/{service}"
-
     def conninfo(self, dbname: str = "postgres", user: str = "postgres") -> str:
         """psycopg connection string; the superuser unless a service role is named."""
         password = self.pg_superuser_password if user == "postgres" else self.db_passwords[user]
