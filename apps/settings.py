@@ -1,9 +1,18 @@
 """Settings shared by the services, read from the environment with local development defaults.
 
 The defaults point at the local stack (`python -m connectors.stack up`); every address can be
-overridden, e.g. SALES_DATABASE_URL, KAFKA_BOOTSTRAP.
+overridden, e.g. SALES_DATABASE_URL, KAFKA_BOOTSTRAP. With APP_ENV=production there are no
+defaults for secrets: a missing database URL stops start-up with its name.
 """
 import os
+
+
+class MissingSetting(RuntimeError):
+    pass
+
+
+def production() -> bool:
+    return os.environ.get("APP_ENV", "development") == "production"
 
 
 def env(name: str, default: str) -> str:
@@ -14,6 +23,9 @@ def database_url(service: str) -> str:
     explicit = os.environ.get(f"{service.upper()}_DATABASE_URL")
     if explicit:
         return explicit
+    if production():
+        raise MissingSetting(f"{service.upper()}_DATABASE_URL is not set (APP_ENV=production "
+                             "has no development defaults)")
     password = env(f"{service.upper()}_DB_PASSWORD", service)
     host, port = env("PG_HOST", "127.0.0.1"), env("PG_PORT", "55432")
     return f"postgresql+psycopg://{service}:{password}@{host}:{port}/{service}"
