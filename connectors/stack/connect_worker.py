@@ -59,13 +59,9 @@ def has_postgres_plugin(settings: Settings) -> bool:
 
 def start(settings: Settings) -> bool:
     """Start the worker unless it runs; True when it was started now."""
-    pid = jvm.running_pid(settings, "connect", MAIN_CLASS)
-    if pid:
-        if not rest_answers(settings):
-            raise StackError(f"connect runs (pid {pid}) but its REST API does not answer on "
-                             f"{settings.connect_url}; see `logs connect`")
-        say(f"connect: running (pid {pid}), reused")
-    else:
+    reused = jvm.reuse_running(settings, "connect", MAIN_CLASS, settings.connect_url,
+                               lambda: rest_answers(settings))
+    if not reused:
         folder = settings.stack_dir / "connect"
         folder.mkdir(parents=True, exist_ok=True)
         config = folder / "connect.properties"
@@ -80,7 +76,7 @@ def start(settings: Settings) -> bool:
         raise StackError(f"Connect does not list {POSTGRES_CONNECTOR_CLASS}: is the plugin "
                          f"unpacked in {settings.plugins_dir}? see `logs connect`") from None
     print(f" listed ({took:.1f}s)", flush=True)
-    return pid is None
+    return not reused
 
 
 def stop(settings: Settings) -> str:
@@ -88,8 +84,5 @@ def stop(settings: Settings) -> str:
 
 
 def status(settings: Settings) -> str:
-    pid = jvm.running_pid(settings, "connect", MAIN_CLASS)
-    if not pid:
-        return "connect: stopped"
-    state = "REST answering" if rest_answers(settings) else "REST NOT answering"
-    return f"connect: running pid {pid}, {settings.connect_url}, {state}"
+    return jvm.status(settings, "connect", MAIN_CLASS, settings.connect_url,
+                      lambda: rest_answers(settings), what="REST answering")

@@ -77,3 +77,25 @@ def stop(settings: Settings, component: str, main_class: str, timeout: float) ->
     outcome = procs.stop(pid, main_class, timeout)
     settings.pid_file(component).unlink(missing_ok=True)
     return f"{component}: {outcome} (pid {pid})"
+
+
+def status(settings: Settings, component: str, main_class: str, address: str, answers,
+           what: str = "answering") -> str:
+    pid = running_pid(settings, component, main_class)
+    if not pid:
+        return f"{component}: stopped"
+    state = what if answers() else f"NOT {what}"
+    return f"{component}: running pid {pid}, {address}, {state}"
+
+
+def reuse_running(settings: Settings, component: str, main_class: str, address: str,
+                  answers) -> bool:
+    """True when our process already runs and answers; a running but mute one is an error."""
+    pid = running_pid(settings, component, main_class)
+    if not pid:
+        return False
+    if not answers():
+        raise StackError(f"{component} runs (pid {pid}) but does not answer on {address}; "
+                         f"see `logs {component}`")
+    say(f"{component}: running (pid {pid}), reused")
+    return True

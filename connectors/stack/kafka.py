@@ -83,12 +83,8 @@ def answers(settings: Settings) -> bool:
 
 
 def start(settings: Settings) -> None:
-    pid = jvm.running_pid(settings, "kafka", MAIN_CLASS)
-    if pid:
-        if not answers(settings):
-            raise StackError(f"kafka runs (pid {pid}) but does not answer on "
-                             f"{settings.kafka_bootstrap}; see `logs kafka`")
-        say(f"kafka: running (pid {pid}), reused")
+    if jvm.reuse_running(settings, "kafka", MAIN_CLASS, settings.kafka_bootstrap,
+                         lambda: answers(settings)):
         return
     folder = settings.stack_dir / "kafka"
     folder.mkdir(parents=True, exist_ok=True)
@@ -124,8 +120,5 @@ def stop(settings: Settings) -> str:
 
 
 def status(settings: Settings) -> str:
-    pid = jvm.running_pid(settings, "kafka", MAIN_CLASS)
-    if not pid:
-        return "kafka: stopped"
-    state = "answering" if answers(settings) else "NOT answering"
-    return f"kafka: running pid {pid}, {settings.kafka_bootstrap}, {state}"
+    return jvm.status(settings, "kafka", MAIN_CLASS, settings.kafka_bootstrap,
+                      lambda: answers(settings))

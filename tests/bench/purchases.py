@@ -8,7 +8,6 @@ the access API itself. Prints the figures and writes them as JSON (BENCH_OUTPUT)
 """
 import json
 import os
-import statistics
 import threading
 import time
 import uuid

@@ -8,7 +8,6 @@ import pytest
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import sessionmaker
 
 from apps.access_api.adapters.tables import grants
 from apps.consumers.runner import access_roles_runner
