@@ -1,20 +1,28 @@
-"""Avro single-object encoding of events, with schemas loaded from `schemas/avro/`.
+"""Avro single-object encoding of events, with every published schema version kept in the repo.
 
 Wire format (Avro spec, "Single-object encoding"): the two bytes C3 01, the 8-byte little-endian
-CRC-64-AVRO fingerprint of the schema's parsing canonical form, then the Avro binary body.
-A reader holding the schema files can decode any message without a schema registry.
+CRC-64-AVRO fingerprint of the writer schema's parsing canonical form, then the Avro binary body.
+
+Schemas live as `schemas/avro/<EventType>/v<N>.avsc`; the highest N is the current version.
+Producers write with the current version. Readers look the writer schema up by fingerprint among
+ALL versions and resolve it to their own current version (Avro schema resolution), so a producer
+and a consumer may deploy a compatible schema change in either order without dead-lettering.
 """
 import io
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import fastavro
+from fastavro.read import SchemaResolutionError
 from fastavro.schema import fingerprint, to_parsing_canonical_form
 
 MARKER = b"\xc3\x01"
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas" / "avro"
+VERSION_FILE = re.compile(r"v([1-9][0-9]*)\.avsc")
 
 
 class EncodingError(ValueError):
@@ -22,7 +30,7 @@ class EncodingError(ValueError):
 
 
 class DecodingError(ValueError):
-    """Bytes are not a single-object-encoded event this codebase knows."""
+    """Bytes are not a single-object-encoded event this codebase can read."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class Schema:
     name: str  # the record's short name, which is also the event type
     parsed: dict
     fingerprint: bytes  # 8 bytes, little-endian, as written on the wire
+    version: int = 1
 
 
 def schema_fingerprint(raw_schema) -> bytes:
@@ -37,45 +46,79 @@ def schema_fingerprint(raw_schema) -> bytes:
     return bytes.fromhex(fingerprint(to_parsing_canonical_form(raw_schema), "CRC-64-AVRO"))
 
 
-def load_schema_file(path: Path) -> Schema:
+def load_schema_file(path: Path, version: int = 1) -> Schema:
     raw = json.loads(path.read_text())
-    parsed = fastavro.parse_schema(raw)
-    return Schema(name=raw["name"], parsed=parsed, fingerprint=schema_fingerprint(raw))
+    return Schema(name=raw["name"], parsed=fastavro.parse_schema(raw),
+                  fingerprint=schema_fingerprint(raw), version=version)
+
+
+@lru_cache(maxsize=None)
+def versions(schema_dir: Path = SCHEMA_DIR) -> dict[str, tuple[Schema, ...]]:
+    """Every published version of every event type, oldest first."""
+    found: dict[str, list[Schema]] = {}
+    for path in schema_dir.glob("*/v*.avsc"):
+        match = VERSION_FILE.fullmatch(path.name)
+        if match is None:
+            continue  # tests/contract fails on any schema file not named v<N>.avsc
+        schema = load_schema_file(path, int(match[1]))
+        if schema.name != path.parent.name:
+            raise ValueError(f"{path}: record {schema.name!r} is not in its own folder")
+        found.setdefault(schema.name, []).append(schema)
+    return {name: tuple(sorted(found[name], key=lambda s: s.version)) for name in sorted(found)}
 
 
 @lru_cache(maxsize=None)
 def registry(schema_dir: Path = SCHEMA_DIR) -> dict[str, Schema]:
-    """Every schema in `schema_dir`, by event type."""
-    schemas = [load_schema_file(p) for p in sorted(schema_dir.glob("*.avsc"))]
-    return {s.name: s for s in schemas}
+    """The current (highest) version of every event type: what encode writes, decode reads into."""
+    return {name: history[-1] for name, history in versions(schema_dir).items()}
 
 
 @lru_cache(maxsize=None)
 def _by_fingerprint(schema_dir: Path = SCHEMA_DIR) -> dict[bytes, Schema]:
-    return {s.fingerprint: s for s in registry(schema_dir).values()}
+    return {s.fingerprint: s for history in versions(schema_dir).values() for s in history}
 
 
 def encode(event_type: str, record: dict, schema_dir: Path = SCHEMA_DIR) -> bytes:
+    """Writes `record` with the current version of `event_type`'s schema.
+
+    Unknown fields and missing fields fail; a missing field that has a default (one added in a
+    later version) is written as its default, so code built for the previous version still works.
+    """
     schema = registry(schema_dir).get(event_type)
     if schema is None:
         raise EncodingError(f"no Avro schema for event type {event_type!r} in {schema_dir}")
     body = io.BytesIO()
     try:
-        fastavro.schemaless_writer(body, schema.parsed, record, strict=True)
+        fastavro.schemaless_writer(body, schema.parsed, record, strict_allow_default=True)
     except (ValueError, TypeError, KeyError) as error:
         raise EncodingError(f"{event_type} does not match its schema: {error}") from error
     return MARKER + schema.fingerprint + body.getvalue()
 
 
-def decode(data: bytes, schema_dir: Path = SCHEMA_DIR) -> tuple[str, dict]:
-    """Returns (event type, record), the schema found by the fingerprint in the header."""
+def decode(data: bytes, schema_dir: Path = SCHEMA_DIR,
+           readers: Mapping[str, Schema] | None = None) -> tuple[str, dict]:
+    """Returns (event type, record) shaped like the reader schema of that event type.
+
+    The writer schema is the version whose fingerprint is in the header; the reader schema is
+    `readers[event type]`, by default the current version in `schema_dir`.
+    """
     if data is None or len(data) < 10 or data[:2] != MARKER:
         raise DecodingError("not Avro single-object encoded (missing C3 01 marker)")
-    schema = _by_fingerprint(schema_dir).get(data[2:10])
-    if schema is None:
-        raise DecodingError(f"unknown schema fingerprint {data[2:10].hex()}")
+    writer = _by_fingerprint(schema_dir).get(data[2:10])
+    if writer is None:
+        raise DecodingError(
+            f"unknown schema fingerprint {data[2:10].hex()}: no schema version in {schema_dir} "
+            "has it; deploy the schema version that wrote it to this reader")
+    reader = (registry(schema_dir) if readers is None else readers).get(writer.name)
+    if reader is None:
+        raise DecodingError(f"no reader schema for {writer.name} (v{writer.version} wrote it)")
+    # The common case, writer == reader, skips resolution: fastavro reads with the writer only.
+    reader_parsed = None if reader is writer else reader.parsed
     try:
-        record = fastavro.schemaless_reader(io.BytesIO(data[10:]), schema.parsed)
+        record = fastavro.schemaless_reader(io.BytesIO(data[10:]), writer.parsed, reader_parsed)
+    except SchemaResolutionError as error:
+        raise DecodingError(f"{writer.name} v{writer.version} cannot be read as "
+                            f"v{reader.version}: {error}") from error
     except (EOFError, ValueError, IndexError, UnicodeDecodeError) as error:
-        raise DecodingError(f"corrupt {schema.name} body: {error}") from error
-    return schema.name, record
+        raise DecodingError(f"corrupt {writer.name} body: {error}") from error
+    return writer.name, record
