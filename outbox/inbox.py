@@ -1,20 +1,65 @@
-"""Consumer side dedupe: an event id is recorded in the same transaction as its effect."""
+"""Consumer side dedupe: an event id is recorded in the same transaction as its effect.
+
+The inbox (`processed_events`) only has to remember an event id for as long as the event can
+still be delivered again. Every redelivery comes from a Kafka topic (uncommitted offsets, a
+Debezium re-send after a crash, a group reset, a dead-letter re-drive), and a topic keeps a
+message at most `retention.ms` + `segment.ms` after it was appended (Kafka deletes whole
+segments, once the newest message in one is older than the retention). Rows older than that,
+plus a margin, guard against nothing and are purged; see `inbox_window`.
+"""
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from outbox.table import processed_events
 
+PURGE_CHUNK = 10_000  # rows per DELETE, so a purge never holds long locks or a huge transaction
+PURGE_MARGIN = timedelta(hours=1)  # covers the broker's retention check interval (5 min) and clocks
+
+
+def inbox_window(retention_ms: int, segment_ms: int) -> timedelta | None:
+    """How long an event id must be kept, from the topic's settings; None = forever
+    (retention.ms = -1 keeps messages forever, so their ids must be kept too)."""
+    if retention_ms < 0:
+        return None
+    return timedelta(milliseconds=retention_ms + segment_ms) + PURGE_MARGIN
+
+
+class Inbox:
+    """The processed-events table of one consumer database, on the unit of work's session."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def record_new(self, consumer: str, events: list[tuple[str, str | None]]) -> set[str]:
+        """Records (event id, event type) pairs; returns the ids seen for the first time.
+
+        One statement for a whole batch. The primary key makes this hold under races too: a
+        concurrent insert of the same id waits for the other transaction, then finds the row.
+        """
+        if not events:
+            return set()
+        rows = [{"consumer": consumer, "event_id": event_id, "event_type": event_type}
+                for event_id, event_type in dict(events).items()]
+        result = self.session.execute(
+            insert(processed_events).values(rows).on_conflict_do_nothing()
+            .returning(processed_events.c.event_id))
+        return set(result.scalars())
+
+    def purge(self, consumer: str, window: timedelta) -> int:
+        """Deletes up to PURGE_CHUNK of this consumer's rows older than `window`."""
+        old = (select(processed_events.c.event_id)
+               .where(processed_events.c.consumer == consumer,
+                      processed_events.c.processed_at < func.now() - window)
+               .limit(PURGE_CHUNK).scalar_subquery())
+        result = self.session.execute(
+            delete(processed_events).where(processed_events.c.consumer == consumer,
+                                           processed_events.c.event_id.in_(old)))
+        return result.rowcount
+
 
 def record_processed(session: Session, consumer: str, event_id: str, event_type: str | None) -> bool:
-    """True the first time this consumer sees the event id, False on a redelivery.
-
-    The primary key makes this hold under races too: a concurrent second insert waits for the
-    first transaction and then finds the row.
-    """
-    result = session.execute(
-        insert(processed_events)
-        .values(consumer=consumer, event_id=event_id, event_type=event_type)
-        .on_conflict_do_nothing()
-        .returning(processed_events.c.event_id)
-    )
-    return result.first() is not None
+    """True the first time this consumer sees the event id, False on a redelivery."""
+    return event_id in Inbox(session).record_new(consumer, [(event_id, event_type)])

@@ -1,23 +1,34 @@
-"""The consumer poll loop: decode, apply exactly once, dead-letter what keeps failing.
+"""The consumer poll loop: batches in, one transaction each, offsets after the commit.
 
 Delivery is at least once (Debezium re-sends after a crash, Kafka redelivers uncommitted
-offsets). Exactly-once effect comes from recording the event id in the consumer's database in
-the same transaction as the effect; the Kafka offset is stored only after that commit.
+offsets). Exactly-once effect comes from the inbox: event ids are recorded in the consumer's
+database in the same transaction as the effects (outbox/batch.py); the offsets are stored only
+after that commit, so a crash before it redelivers the whole batch, which is then a no-op.
+
+While the database is away the batch is held in memory and the assigned partitions are paused
+(librdkafka drops what it prefetched and resumes after the held batch); the loop keeps polling,
+so the consumer stays in its group however long the outage lasts. Fatal Kafka errors stop the
+process with a clear log line; the supervisor restarts it.
 """
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Callable
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from sqlalchemy.exc import OperationalError
 
-from outbox.codec import decode
-from outbox.inbox import record_processed
+from outbox.batch import BatchApplier, Failure, Handlers
+from outbox.codec import DecodingError
+from outbox.envelope import header, open_envelope
+from outbox.inbox import PURGE_CHUNK
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[dict, object], None]
+
+class FatalKafkaError(RuntimeError):
+    """The Kafka client cannot go on (e.g. fenced, unsupported feature): stop and restart."""
 
 
 @dataclass
@@ -26,115 +37,208 @@ class RunnerConfig:
     bootstrap_servers: str
     topics: list[str]
     dead_letter_topic: str
-    max_attempts: int = 3
-    retry_backoff_s: float = 0.2
-    # Failures of the infrastructure, not of the message (database down, deadlock): retried
-    # until they pass, holding the partition, instead of dead-lettering every message meanwhile.
+    batch_size: int = 500
+    batch_wait_s: float = 0.002  # after the first message, how long to wait for more
+    poll_timeout_s: float = 0.5
+    max_attempts: int = 3  # per event, inside its savepoint, before it is dead-lettered
+    # Failures of the infrastructure, not of the message (database down, deadlock): the batch
+    # is held and retried with backoff, never dead-lettered.
     transient_errors: tuple = (OperationalError,)
+    retry_backoff_s: float = 0.2
     max_transient_backoff_s: float = 5.0
-    extra: dict = field(default_factory=dict)  # more confluent-kafka settings
-
-
-def header(message, name: str) -> str | None:
-    for key, value in message.headers() or []:
-        if key == name and value is not None:
-            return value.decode("utf-8", "replace").strip('"')
-    return None
+    inbox_window: timedelta | None = None  # None: processed-event rows are kept forever
+    purge_every_s: float = 600.0
+    extra: dict = field(default_factory=dict)  # more confluent-kafka consumer settings
 
 
 class EventRunner:
-    def __init__(self, config: RunnerConfig, handlers: dict[str, Handler], uow_factory: Callable):
+    def __init__(self, config: RunnerConfig, handlers: Handlers, uow_factory: Callable,
+                 event_types: dict[str, type] | None = None, consumer=None, producer=None,
+                 clock: Callable[[], float] = time.monotonic):
         self.config = config
-        self.handlers = handlers
         self.uow_factory = uow_factory
-        common = {"bootstrap.servers": config.bootstrap_servers}
-        self.consumer = Consumer(
-            {
-                **common,
-                "group.id": config.name,
-                "auto.offset.reset": "earliest",
-                # Offsets are stored by hand after the database commit, then committed in the
-                # background; a crash in between means a redelivery, which the inbox absorbs.
-                "enable.auto.offset.store": False,
-                "enable.auto.commit": True,
-                **config.extra,
-            }
-        )
-        self.producer = Producer({**common, "enable.idempotence": True})
-        self.should_stop: Callable[[], bool] = lambda: False
+        self.event_types = event_types or {}
+        self.applier = BatchApplier(config.name, handlers, uow_factory, config.max_attempts,
+                                    config.transient_errors)
+        self.clock = clock
+        self.consumer = consumer or self.kafka_consumer()
+        self.producer = producer or Producer({"bootstrap.servers": config.bootstrap_servers,
+                                              "enable.idempotence": True,
+                                              "error_cb": self.on_kafka_error})
+        self.fatal: KafkaError | None = None
+        self.held: list | None = None  # the batch waiting for the database
+        self.outage_failures = 0
+        self.retry_at = 0.0
+        self.next_purge = clock()
+        self.counts = {"applied": 0, "duplicates": 0, "dead_lettered": 0}
 
-    def run(self, should_stop: Callable[[], bool], poll_timeout_s: float = 0.5) -> None:
-        self.should_stop = should_stop
-        self.consumer.subscribe(self.config.topics)
+    def kafka_consumer(self) -> Consumer:
+        return Consumer({
+            "bootstrap.servers": self.config.bootstrap_servers,
+            "group.id": self.config.name,
+            "auto.offset.reset": "earliest",
+            # Offsets are stored by hand after the database commit, then committed in the
+            # background; a crash in between means a redelivery, which the inbox absorbs.
+            "enable.auto.offset.store": False,
+            "enable.auto.commit": True,
+            "error_cb": self.on_kafka_error,
+            **self.config.extra,
+        })
+
+    def on_kafka_error(self, error: KafkaError) -> None:
+        if error.fatal():
+            self.fatal = error
+        else:  # e.g. all brokers down: librdkafka reconnects by itself
+            log.warning("%s: kafka: %s", self.config.name, error)
+
+    # The loop ------------------------------------------------------------------------------
+    def run(self, should_stop: Callable[[], bool]) -> None:
+        self.consumer.subscribe(self.config.topics, on_revoke=self.on_revoke,
+                                on_lost=self.on_revoke)
         try:
             while not should_stop():
-                message = self.consumer.poll(poll_timeout_s)
-                if message is None:
-                    continue
-                if message.error():
-                    if message.error().code() != KafkaError._PARTITION_EOF:
-                        log.warning("%s: kafka error %s", self.config.name, message.error())
-                    continue
-                self.process(message)
+                self.step()
         finally:
-            self.consumer.close()  # commits the stored offsets
+            self.consumer.close()  # commits the stored offsets, leaves the group
             self.producer.flush(10)
 
-    def process(self, message) -> None:
-        error, attempt, transient_failures = None, 0, 0
-        while attempt < self.config.max_attempts:
+    def step(self) -> None:
+        if self.held is not None:
+            self.wait_for_database()
+        else:
+            batch = self.next_batch()
+            if batch:
+                self.process(batch)
+        self.purge_inbox()
+
+    def next_batch(self) -> list:
+        """Blocks for the first message only, then takes what arrives within batch_wait_s."""
+        first = self.consumer.poll(self.config.poll_timeout_s)
+        if first is None:
+            return self.checked([])
+        rest = []
+        if self.config.batch_size > 1:
+            rest = self.consumer.consume(self.config.batch_size - 1, self.config.batch_wait_s)
+        return self.checked([first, *rest])
+
+    def checked(self, messages: list) -> list:
+        """Drops Kafka's error events from a batch; raises on a fatal one."""
+        if self.fatal is not None:
+            raise FatalKafkaError(f"{self.config.name}: fatal Kafka error, stopping: {self.fatal}")
+        good = []
+        for message in messages:
+            error = message.error()
+            if error is None:
+                good.append(message)
+            elif error.fatal():
+                raise FatalKafkaError(f"{self.config.name}: fatal Kafka error, stopping: {error}")
+            elif error.code() != KafkaError._PARTITION_EOF:
+                log.warning("%s: kafka error %s", self.config.name, error)
+        return good
+
+    def process(self, batch: list) -> None:
+        envelopes, failures = [], []
+        for message in batch:
             try:
-                self.apply(message)
-                error = None
-                break
-            except self.config.transient_errors as exc:
-                if self.should_stop():
-                    return  # offset not stored: the message is delivered again after a restart
-                transient_failures += 1
-                delay = min(self.config.max_transient_backoff_s,
-                            self.config.retry_backoff_s * 2 ** min(transient_failures, 10))
-                log.warning("%s: transient failure, retrying in %.1fs: %r", self.config.name,
-                            delay, exc)
-                time.sleep(delay)
-            except Exception as exc:  # a failure of this message: retry, then dead-letter
-                attempt += 1
-                error = exc
-                log.warning("%s: attempt %d/%d failed at %s[%d]@%d: %r", self.config.name, attempt,
-                            self.config.max_attempts, message.topic(), message.partition(),
-                            message.offset(), exc)
-                if attempt < self.config.max_attempts:
-                    time.sleep(self.config.retry_backoff_s * attempt)
-        if error is not None:
-            self.dead_letter(message, error)
-        self.consumer.store_offsets(message=message)
+                envelopes.append(open_envelope(message, self.event_types))
+            except DecodingError as error:  # not ours, or a schema we don't hold: park it
+                failures.append(Failure(message, error))
+        try:
+            outcome = self.applier.apply(envelopes)
+        except self.config.transient_errors as error:
+            self.hold(batch, error)
+            return
+        self.dead_letter(failures + outcome.failed)
+        self.store_offsets(batch)
+        self.counts["applied"] += outcome.applied
+        self.counts["duplicates"] += outcome.duplicates
 
-    def apply(self, message) -> None:
-        event_type, event = decode(message.value())
-        event_id = header(message, "id") or str(event.get("event_id"))
-        with self.uow_factory() as uow:
-            if not record_processed(uow.session, self.config.name, event_id, event_type):
-                log.info("%s: %s %s already processed, skipped", self.config.name, event_type, event_id)
-                return
-            handler = self.handlers.get(event_type)
-            if handler is None:
-                log.info("%s: no handler for %s %s; recorded and ignored", self.config.name,
-                         event_type, event_id)
-            else:
-                handler(event, uow)
-            uow.commit()
+    # Database outages ----------------------------------------------------------------------
+    def hold(self, batch: list, error: Exception) -> None:
+        self.held = batch
+        self.outage_failures += 1
+        delay = min(self.config.max_transient_backoff_s,
+                    self.config.retry_backoff_s * 2 ** min(self.outage_failures - 1, 10))
+        self.retry_at = self.clock() + delay
+        self.consumer.pause(self.consumer.assignment())
+        log.warning("%s: database unavailable (%s); %d messages held, partitions paused, "
+                    "retrying in %.1fs", self.config.name, str(error).splitlines()[0][:200],
+                    len(batch), delay)
 
-    def dead_letter(self, message, error: Exception) -> None:
-        headers = list(message.headers() or []) + [
-            ("dlq.error", f"{type(error).__name__}: {error}"[:2000].encode()),
-            ("dlq.topic", message.topic().encode()),
-            ("dlq.partition", str(message.partition()).encode()),
-            ("dlq.offset", str(message.offset()).encode()),
-            ("dlq.consumer", self.config.name.encode()),
-        ]
-        self.producer.produce(self.config.dead_letter_topic, key=message.key(),
-                              value=message.value(), headers=headers)
+    def wait_for_database(self) -> None:
+        remaining = self.retry_at - self.clock()
+        if remaining > 0:
+            # Polling while paused keeps the group membership and serves rebalances; it
+            # returns nothing for paused partitions. Newly assigned ones are paused too.
+            arrived = self.checked(self.consumer.consume(self.config.batch_size,
+                                                         min(remaining, self.config.poll_timeout_s)))
+            self.held.extend(arrived)
+            self.consumer.pause(self.consumer.assignment())
+            return
+        batch, self.held = self.held, None
+        self.process(batch)
+        if self.held is None:
+            self.consumer.resume(self.consumer.assignment())
+            log.warning("%s: database back after %d failed attempts; partitions resumed",
+                        self.config.name, self.outage_failures)
+            self.outage_failures = 0
+
+    def on_revoke(self, consumer, partitions) -> None:
+        """Held messages of partitions we no longer own go back to Kafka: the new owner gets
+        them again from the committed offset."""
+        if self.held:
+            lost = {(p.topic, p.partition) for p in partitions}
+            self.held = [m for m in self.held if (m.topic(), m.partition()) not in lost]
+
+    # After the commit ----------------------------------------------------------------------
+    def store_offsets(self, batch: list) -> None:
+        last: dict[tuple[str, int], int] = {}
+        for message in batch:
+            key = (message.topic(), message.partition())
+            last[key] = max(last.get(key, -1), message.offset())
+        try:
+            self.consumer.store_offsets(
+                offsets=[TopicPartition(t, p, offset + 1) for (t, p), offset in last.items()])
+        except KafkaException as error:  # the partition was revoked meanwhile
+            log.info("%s: offsets not stored (%s); the new owner's redelivery is a no-op",
+                     self.config.name, error)
+
+    def dead_letter(self, failures: list[Failure]) -> None:
+        for failure in failures:
+            message, error = failure.message, failure.error
+            headers = list(message.headers() or []) + [
+                ("dlq.error", f"{type(error).__name__}: {error}"[:2000].encode()),
+                ("dlq.topic", message.topic().encode()),
+                ("dlq.partition", str(message.partition()).encode()),
+                ("dlq.offset", str(message.offset()).encode()),
+                ("dlq.consumer", self.config.name.encode()),
+            ]
+            self.producer.produce(self.config.dead_letter_topic, key=message.key(),
+                                  value=message.value(), headers=headers)
+        if not failures:
+            return
         if self.producer.flush(10) != 0:
-            # Not delivered: stop rather than move past a message we could not park.
+            # Not delivered: stop rather than move past messages we could not park.
             raise KafkaException(f"dead-letter topic {self.config.dead_letter_topic} unreachable")
-        log.error("%s: %s[%d]@%d dead-lettered: %r", self.config.name, message.topic(),
-                  message.partition(), message.offset(), error)
+        for failure in failures:
+            m = failure.message
+            log.error("%s: %s[%d]@%d (event %s) dead-lettered: %r", self.config.name, m.topic(),
+                      m.partition(), m.offset(), header(m, "id"), failure.error)
+        self.counts["dead_lettered"] += len(failures)
+
+    def purge_inbox(self) -> None:
+        window = self.config.inbox_window
+        if window is None or self.held is not None or self.clock() < self.next_purge:
+            return
+        try:
+            with self.uow_factory() as uow:
+                purged = uow.inbox.purge(self.config.name, window)
+                uow.commit()
+        except self.config.transient_errors as error:
+            log.warning("%s: inbox purge postponed: %s", self.config.name, error)
+            purged = 0
+        if purged:
+            log.info("%s: purged %d processed-event rows older than %s", self.config.name,
+                     purged, window)
+        # A full chunk means more is due: go on at the next step instead of in one long delete.
+        self.next_purge = self.clock() + (0 if purged == PURGE_CHUNK else self.config.purge_every_s)

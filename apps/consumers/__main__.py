@@ -1,3 +1,5 @@
+import sys
+
 from apps.consumers.runner import main
 
-main()
+sys.exit(main())

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 import requests
 
+from apps.consumers.runner import CONSUMERS
 from apps.settings import ACCESS_API_URL, SALES_API_URL
 from connectors.stack.procs import StackError, read_pid, say, spawn, stop, tail, wait_until
 from connectors.stack.settings import REPO_DIR, Settings
@@ -32,7 +33,9 @@ APPS = (
         f"{SALES_API_URL}/openapi.json"),
     App("access-api", gunicorn("apps.access_api.app", ACCESS_API_URL), "apps.access_api.app",
         f"{ACCESS_API_URL}/openapi.json"),
-    App("consumers", [sys.executable, "-m", "apps.consumers"], "apps.consumers"),
+    # One process per consumer group (apps/consumers/runner.py CONSUMERS is the list).
+    *(App(f"consumer-{name}", [sys.executable, "-m", "apps.consumers", name],
+          f"apps.consumers {name}") for name in sorted(CONSUMERS)),
 )
 APP_NAMES = tuple(app.name for app in APPS)
 

@@ -3,7 +3,8 @@ import base64
 import logging
 import os
 
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource,
+                                   NewTopic)
 
 from connectors.stack import jvm
 from connectors.stack.procs import StackError, port_in_use, run, say
@@ -96,20 +97,42 @@ def start(settings: Settings) -> None:
     jvm.start(settings, "kafka", argv, lambda: answers(settings), timeout=120)
 
 
+# The application topics' settings. Consumers derive how long their inbox keeps event ids
+# from retention.ms + segment.ms (outbox/inbox.py), so these bound the inbox's size too.
+# LogAppendTime: a message's timestamp is when the broker appended it, which the benchmark
+# uses to split latency into "commit -> Kafka" and "Kafka -> applied".
+TOPIC_CONFIG = {
+    "retention.ms": str(7 * 24 * 3600 * 1000),
+    "segment.ms": str(24 * 3600 * 1000),
+    "message.timestamp.type": "LogAppendTime",
+}
+
+
 def ensure_topics(settings: Settings) -> None:
-    """Create the application topics up front so their partition count is deliberate."""
+    """Create the application topics up front so their partition count is deliberate, and
+    keep their settings in step with TOPIC_CONFIG."""
     client = admin(settings)
     existing = set(client.list_topics(timeout=10).topics)
     missing = [t for t in settings.topics if t not in existing]
     futures = client.create_topics(
-        [NewTopic(t, num_partitions=settings.topic_partitions, replication_factor=1)
-         for t in missing]) if missing else {}
+        [NewTopic(t, num_partitions=settings.topic_partitions, replication_factor=1,
+                  config=TOPIC_CONFIG) for t in missing]) if missing else {}
     for topic, future in futures.items():
         try:
             future.result(timeout=30)
         except Exception as error:
             if "TOPIC_ALREADY_EXISTS" not in str(error):
                 raise StackError(f"creating topic {topic} failed: {error}") from error
+    present = [t for t in settings.topics if t in existing]
+    if present:
+        resources = [ConfigResource(ConfigResource.Type.TOPIC, t, incremental_configs=[
+            ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
+            for k, v in TOPIC_CONFIG.items()]) for t in present]
+        for resource, future in client.incremental_alter_configs(resources).items():
+            try:
+                future.result(timeout=30)
+            except Exception as error:
+                raise StackError(f"setting {resource.name}'s config failed: {error}") from error
     created = f"created {', '.join(missing)}" if missing else "all present"
     say(f"kafka: topics {', '.join(settings.topics)}: {created}")
 

@@ -1,4 +1,5 @@
-"""The consumer runner on real Kafka and PostgreSQL: redelivery is a no-op, poison is parked."""
+"""The consumer runner on real Kafka and PostgreSQL: redelivery is a no-op, poison is parked
+and re-driven, a database outage pauses the consumer without losing its group."""
 import threading
 import time
 import uuid
@@ -8,12 +9,17 @@ import pytest
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
 
 from apps.access_api.adapters.tables import grants
-from apps.consumers.runner import access_roles_runner
+from apps.consumers import access_roles
+from apps.consumers.runner import build
 from apps.settings import database_url, kafka_bootstrap
+from outbox import deadletters
+from outbox.batch import Handlers
 from outbox.codec import encode
 from outbox.table import processed_events
+from tests.integration.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
 
@@ -30,16 +36,26 @@ def topics(stack):
 
 
 @pytest.fixture
-def run_consumer(topics):
-    topic, dlq = topics
-    stop = threading.Event()
-    runner = access_roles_runner(group=f"test-{uuid.uuid4().hex[:8]}", topic=topic,
-                                 dead_letter_topic=dlq, max_attempts=2, retry_backoff_s=0.05)
-    thread = threading.Thread(target=runner.run, args=(stop.is_set, 0.2))
-    thread.start()
-    yield runner
-    stop.set()
-    thread.join(30)
+def start_consumer(topics):
+    """Starts the access-roles runner on the test topics in a thread; stops it afterwards."""
+    started = []
+
+    def start(group=None, **overrides):
+        topic, dlq = topics
+        runner = build("access-roles", topic=topic, dead_letter_topic=dlq,
+                       group=group or f"test-{uuid.uuid4().hex[:8]}", derive_inbox_window=False,
+                       **{"max_attempts": 2, "retry_backoff_s": 0.05, "poll_timeout_s": 0.2,
+                          **overrides})
+        stop = threading.Event()
+        thread = threading.Thread(target=runner.run, args=(stop.is_set,))
+        thread.start()
+        started.append((stop, thread))
+        return runner
+
+    yield start
+    for stop, thread in started:
+        stop.set()
+        thread.join(30)
 
 
 def purchase_message(buyer: str, product_id: str, roles: list[str]):
@@ -47,7 +63,7 @@ def purchase_message(buyer: str, product_id: str, roles: list[str]):
     value = encode("PurchaseCompleted", {
         "event_id": event_id, "purchase_id": purchase_id, "buyer_email": buyer,
         "product_id": product_id, "roles": roles, "access_period": {"unit": "MONTH", "count": 1},
-        "occurred_at": datetime.now(timezone.utc)})
+        "occurred_at": datetime.now(timezone.utc), "product_name": None})
     return purchase_id, {"key": buyer, "value": value,
                          "headers": [("id", event_id.encode()), ("eventType", b"PurchaseCompleted")]}
 
@@ -59,60 +75,118 @@ def send(topic: str, *messages) -> None:
     assert producer.flush(30) == 0
 
 
-def grant_count(purchase_id: str) -> int:
+def count(query) -> int:
     engine = create_engine(database_url("access"))
     try:
         with engine.connect() as c:
-            return c.scalar(select(func.count()).select_from(grants).where(grants.c.purchase_id == purchase_id))
+            return c.scalar(query)
     finally:
         engine.dispose()
 
 
-def wait_for(condition, seconds=30.0):
+def grant_count(purchase_id: str) -> int:
+    return count(select(func.count()).select_from(grants).where(grants.c.purchase_id == purchase_id))
+
+
+def inbox_count(event_id: str) -> int:
+    return count(select(func.count()).select_from(processed_events)
+                 .where(processed_events.c.event_id == event_id))
+
+
+def wait_for(condition, seconds=30.0, what="the condition"):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
-            return True
+            return
         time.sleep(0.2)
-    return False
+    pytest.fail(f"timed out waiting for {what}")
 
 
-def test_the_same_message_delivered_twice_grants_once(topics, run_consumer):
+def test_the_same_message_delivered_twice_grants_once(topics, start_consumer):
     buyer = f"{uuid.uuid4().hex[:8]}@example.com"
     purchase_id, message = purchase_message(buyer, "123456", ["PREMIUM_USER", "COURSE_XYZ"])
     sentinel_id, sentinel = purchase_message(buyer, "987654", ["COURSE_ABCD"])
     send(topics[0], message, message, sentinel)  # one key: one partition, in this order
-    assert wait_for(lambda: grant_count(sentinel_id) == 1), "consumer did not reach the sentinel"
+    start_consumer()
+    wait_for(lambda: grant_count(sentinel_id) == 1, what="the sentinel's grant")
     assert grant_count(purchase_id) == 2  # one per role, not four
-    event_id = message["headers"][0][1].decode()
-    engine = create_engine(database_url("access"))
-    with engine.connect() as c:
-        assert c.scalar(select(func.count()).select_from(processed_events)
-                        .where(processed_events.c.event_id == event_id)) == 1
-    engine.dispose()
+    assert inbox_count(message["headers"][0][1].decode()) == 1
 
 
-def test_a_poison_message_goes_to_the_dead_letter_topic_and_the_next_is_processed(topics, run_consumer):
+def read_dead_letters(dlq: str, n: int) -> list:
+    letters = []
+    wait_for(lambda: len(letters.__setitem__(slice(None), deadletters.read(kafka_bootstrap(), dlq))
+                         or letters) >= n, what=f"{n} dead-lettered message(s) in {dlq}")
+    return letters
+
+
+def test_poison_in_a_batch_is_parked_the_rest_commits_and_a_redrive_applies_it_once(topics, start_consumer):
     topic, dlq = topics
     buyer = f"{uuid.uuid4().hex[:8]}@example.com"
-    poison = {"key": buyer, "value": b"not an avro event", "headers": [("id", b"poison-1")]}
-    purchase_id, good = purchase_message(buyer, "123456", ["PREMIUM_USER", "COURSE_XYZ"])
-    send(topic, poison, good)
-    assert wait_for(lambda: grant_count(purchase_id) == 2), "the message after the poison was not processed"
+    first_id, first = purchase_message(buyer, "123456", ["PREMIUM_USER", "COURSE_XYZ"])
+    poison_id, poison = purchase_message(f"poison-{buyer}", "987654", ["COURSE_ABCD"])
+    last_id, last = purchase_message(buyer, "987654", ["COURSE_ABCD"])
+    garbage = {"key": buyer, "value": b"not an avro event", "headers": [("id", str(uuid.uuid4()).encode())]}
+    send(topic, first, poison, garbage, last)  # all there before the consumer starts: one batch
 
-    reader = Consumer({"bootstrap.servers": kafka_bootstrap(), "group.id": f"dlq-{uuid.uuid4().hex[:8]}",
-                       "auto.offset.reset": "earliest"})
-    reader.subscribe([dlq])
-    try:
-        parked = None
-        deadline = time.monotonic() + 30
-        while parked is None and time.monotonic() < deadline:
-            message = reader.poll(0.5)
-            if message is not None and not message.error():
-                parked = message
-    finally:
-        reader.close()
-    assert parked is not None and parked.value() == b"not an avro event"
-    headers = dict(parked.headers())
-    assert b"marker" in headers["dlq.error"] or b"Decoding" in headers["dlq.error"]
-    assert headers["dlq.topic"] == topic.encode() and headers["dlq.offset"] == b"0"
+    fixed = threading.Event()  # the "cause": a handler that fails for one buyer until fixed
+
+    def completed(events, uow):
+        if not fixed.is_set() and any(e.buyer_email.startswith("poison-") for e in events):
+            raise ValueError("cannot grant to this buyer yet")
+        access_roles.handle_purchases_completed(events, uow)
+
+    runner = start_consumer()
+    runner.applier.handlers = Handlers(access_roles.HANDLERS, {"PurchaseCompleted": completed})
+    wait_for(lambda: grant_count(last_id) == 1, what="the message after the poison")
+    assert grant_count(first_id) == 2 and grant_count(poison_id) == 0
+    poison_event = poison["headers"][0][1].decode()
+    assert inbox_count(poison_event) == 0  # its savepoint took its inbox row with it
+
+    letters = read_dead_letters(dlq, 2)
+    by_origin = {d.header("dlq.offset"): d for d in letters}
+    assert "ValueError: cannot grant" in by_origin["1"].header("dlq.error")
+    assert "C3 01" in by_origin["2"].header("dlq.error")
+    assert by_origin["1"].header("dlq.topic") == topic and by_origin["1"].header("id") == poison_event
+
+    fixed.set()
+    deadletters.redrive(kafka_bootstrap(), [by_origin["1"]])
+    wait_for(lambda: grant_count(poison_id) == 1, what="the re-driven event's grant")
+    sentinel_id, sentinel = purchase_message(buyer, "123456", ["COURSE_XYZ"])
+    deadletters.redrive(kafka_bootstrap(), [by_origin["1"]])  # a second re-drive: a no-op
+    send(topic, sentinel)
+    wait_for(lambda: grant_count(sentinel_id) == 1, what="a sentinel after the second re-drive")
+    assert grant_count(poison_id) == 1 and inbox_count(poison_event) == 1
+
+
+def test_a_database_outage_pauses_the_consumer_which_stays_in_its_group(topics, start_consumer):
+    """Cut the consumer's database for longer than max.poll.interval.ms: it keeps polling
+    (partitions paused), stays a member of its group, and applies everything once it is back."""
+    topic, _ = topics
+    url = make_url(database_url("access"))
+    proxy = TcpProxy(url.host, url.port).start()
+    group = f"test-outage-{uuid.uuid4().hex[:8]}"
+    start_consumer(group=group, db_url=url.set(port=proxy.port).render_as_string(hide_password=False),
+                   max_transient_backoff_s=1.0,
+                   extra={"session.timeout.ms": 6000, "max.poll.interval.ms": 6000})
+    buyer = f"{uuid.uuid4().hex[:8]}@example.com"
+    before_id, before = purchase_message(buyer, "123456", ["COURSE_XYZ"])
+    send(topic, before)
+    wait_for(lambda: grant_count(before_id) == 1, what="the first grant")
+
+    proxy.cut()
+    during = [purchase_message(buyer, "987654", ["COURSE_ABCD"]) for _ in range(5)]
+    send(topic, *(m for _, m in during))
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap()})
+    outage_ends = time.monotonic() + 9  # well past max.poll.interval.ms = 6 s
+    while time.monotonic() < outage_ends:
+        [description] = [f.result(10) for f in admin.describe_consumer_groups([group]).values()]
+        assert len(description.members) == 1, f"the consumer left its group: {description.state}"
+        time.sleep(1)
+    assert all(grant_count(pid) == 0 for pid, _ in during)
+
+    proxy.start()
+    wait_for(lambda: all(grant_count(pid) == 1 for pid, _ in during), what="the held events")
+    [description] = [f.result(10) for f in admin.describe_consumer_groups([group]).values()]
+    assert len(description.members) == 1
+    proxy.cut()

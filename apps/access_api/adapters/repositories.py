@@ -1,4 +1,6 @@
-"""Users and their grants on one session."""
+"""Users and their grants on one session; the batch methods take one statement per batch."""
+from collections import defaultdict
+
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
@@ -15,12 +17,24 @@ class UserRepository:
         """The user's id, row-locked so one user's grants change one transaction at a time."""
         return self.session.scalar(select(users.c.id).where(users.c.email == email).with_for_update())
 
-    def get_or_create_for_update(self, email: str) -> int:
-        self.session.execute(pg_insert(users).values(email=email).on_conflict_do_nothing())
-        return self.id_for_update(email)
+    def ids_for_update(self, emails: list[str]) -> dict[str, int]:
+        """Creates the users that do not exist yet; returns every id, row-locked (in id order,
+        so two transactions locking overlapping sets cannot deadlock)."""
+        unique = sorted(set(emails))
+        self.session.execute(pg_insert(users).values([{"email": e} for e in unique])
+                             .on_conflict_do_nothing())
+        rows = self.session.execute(select(users.c.email, users.c.id)
+                                    .where(users.c.email.in_(unique))
+                                    .order_by(users.c.id).with_for_update())
+        return {email: user_id for email, user_id in rows}
 
     def id_of(self, email: str) -> int | None:
         return self.session.scalar(select(users.c.id).where(users.c.email == email))
+
+
+def _grant(row) -> Grant:
+    return Grant(row.purchase_id, row.product_id, row.role, row.starts_at, row.ends_at,
+                 row.revoked_at, id=row.id)
 
 
 class GrantRepository:
@@ -28,17 +42,22 @@ class GrantRepository:
         self.session = session
 
     def for_user(self, user_id: int) -> list[Grant]:
-        rows = self.session.execute(
-            select(grants).where(grants.c.user_id == user_id).order_by(grants.c.id))
-        return [Grant(r.purchase_id, r.product_id, r.role, r.starts_at, r.ends_at, r.revoked_at,
-                      id=r.id) for r in rows]
+        return self.for_users({user_id})[user_id]
 
-    def add(self, user_id: int, new_grants: list[Grant]) -> None:
-        if new_grants:
+    def for_users(self, user_ids: set[int]) -> dict[int, list[Grant]]:
+        held = defaultdict(list)
+        rows = self.session.execute(
+            select(grants).where(grants.c.user_id.in_(user_ids)).order_by(grants.c.id))
+        for row in rows:
+            held[row.user_id].append(_grant(row))
+        return held
+
+    def add(self, new: list[tuple[int, Grant]]) -> None:
+        if new:
             self.session.execute(insert(grants), [
                 {"user_id": user_id, "purchase_id": g.purchase_id, "product_id": g.product_id,
                  "role": g.role, "starts_at": g.starts_at, "ends_at": g.ends_at}
-                for g in new_grants])
+                for user_id, g in new])
 
     def save(self, changed: list[Grant]) -> None:
         for g in changed:

@@ -1,9 +1,12 @@
 """Granting and ending roles for purchases, and reading a user's roles.
 
 The grant functions run inside a unit of work the caller opened (the consumer runner), so the
-effect commits together with the processed-event record.
+effect commits together with the processed-event records. Granting takes a whole batch of
+purchases with a fixed number of statements (one upsert of the buyers, one read of their
+grants, one insert), applying the rules of domain/grants.py in the order the sales happened.
 """
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from apps.access_api.domain import grants as rules
@@ -15,16 +18,34 @@ class UnknownUser(LookupError):
     pass
 
 
+@dataclass(frozen=True)
+class Sale:
+    """What a completed purchase means to the access service."""
+    purchase_id: str
+    buyer_email: str
+    product_id: str
+    roles: tuple[str, ...]
+    period_unit: str
+    period_count: int
+    purchased_at: datetime
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def grant_roles_for_purchase(uow, purchase_id: str, buyer_email: str, product_id: str,
-                             roles: list[str], unit: str, count: int, purchased_at: datetime) -> None:
-    user_id = uow.users.get_or_create_for_update(normalise_email(buyer_email))
-    existing = uow.grants.for_user(user_id)
-    new = rules.grants_for_purchase(existing, purchase_id, product_id, roles, unit, count, purchased_at)
-    uow.grants.add(user_id, new)
+def grant_roles_for_sales(uow, sales: list[Sale]) -> None:
+    user_ids = uow.users.ids_for_update([normalise_email(s.buyer_email) for s in sales])
+    held = uow.grants.for_users(set(user_ids.values()))
+    new = []
+    for sale in sales:
+        user_id = user_ids[normalise_email(sale.buyer_email)]
+        granted = rules.grants_for_purchase(held[user_id], sale.purchase_id, sale.product_id,
+                                            list(sale.roles), sale.period_unit, sale.period_count,
+                                            sale.purchased_at)
+        held[user_id].extend(granted)  # a later sale in the batch queues behind this one
+        new += [(user_id, grant) for grant in granted]
+    uow.grants.add(new)
 
 
 def end_grants_for_cancelled_purchase(uow, purchase_id: str, buyer_email: str,

@@ -1,4 +1,7 @@
-"""The access unit of work: user and grant repositories on one session."""
+"""The access unit of work: users, grants and the consumer inbox on one session."""
+from contextlib import contextmanager
+
+from outbox.inbox import Inbox
 from outbox.uow import UnitOfWork
 
 from apps.access_api.adapters.repositories import GrantRepository, UserRepository
@@ -9,4 +12,11 @@ class AccessUnitOfWork(UnitOfWork):
         super().__enter__()
         self.users = UserRepository(self.session)
         self.grants = GrantRepository(self.session)
+        self.inbox = Inbox(self.session)
         return self
+
+    @contextmanager
+    def savepoint(self):
+        """A nested transaction: on an exception only its own writes are undone."""
+        with self.session.begin_nested():
+            yield
