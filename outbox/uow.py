@@ -1,36 +1,101 @@
-"""A SQLAlchemy unit of work whose commit also writes the collected events to the outbox."""
+"""Units of work whose commit also writes the domain events of what they touched to the outbox.
+
+Repositories register every aggregate they load or add (`track`); at commit the unit of work
+collects those aggregates' new domain events, maps each to an OutboxEvent with the service's
+mapper, and writes them in the same transaction. A use case therefore cannot forget an event:
+there is no call to forget (cosmicpython's `seen` + `collect_new_events`).
+"""
+import abc
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from outbox.events import OutboxEvent
 from outbox.publish import publish
 
+Mapper = Callable[[object], OutboxEvent]
 
-class UnitOfWork:
+
+class AbstractUnitOfWork(abc.ABC):
     """`with uow:` opens a transaction; `uow.commit()` publishes collected events and commits once.
 
     Leaving the block without commit rolls everything back, domain rows and events alike.
-    Services subclass it to add repositories built on `self.session`.
     """
 
-    def __init__(self, session_factory: sessionmaker):
-        self.session_factory = session_factory
-        self.session: Session | None = None
+    def __init__(self, to_outbox: Mapper | None = None):
+        self.to_outbox = to_outbox
         self.events: list[OutboxEvent] = []
+        self.seen: list = []
 
     def __enter__(self):
-        self.session = self.session_factory()
         self.events = []
+        self.seen = []
         return self
 
     def __exit__(self, *exc_info):
-        self.session.rollback()
-        self.session.close()
+        self.rollback()
+
+    def track(self, aggregate):
+        """Remember an aggregate a repository loaded or added; its events leave at commit."""
+        if not any(known is aggregate for known in self.seen):
+            self.seen.append(aggregate)
+        return aggregate
 
     def add_event(self, event: OutboxEvent) -> None:
+        """An outbox event that belongs to no aggregate (kept for callers that build their own)."""
         self.events.append(event)
 
-    def commit(self) -> None:
-        for event in self.events:
-            publish(self.session, event)
+    def collect_new_events(self) -> list[OutboxEvent]:
+        """This transaction's outbox events: those added, then every seen aggregate's, in order."""
+        collected = list(self.events)
+        for aggregate in self.seen:
+            if aggregate.events and self.to_outbox is None:
+                raise TypeError(f"{type(aggregate).__name__} has events but {type(self).__name__} "
+                                "was given no mapper to the outbox")
+            collected += [self.to_outbox(event) for event in aggregate.events]
+        for aggregate in self.seen:
+            aggregate.events.clear()
         self.events = []
+        return collected
+
+    def commit(self) -> None:
+        self._commit(self.collect_new_events())
+
+    @abc.abstractmethod
+    def _commit(self, events: list[OutboxEvent]) -> None:
+        """Write `events` to the outbox and commit, atomically with the domain changes."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        ...
+
+
+class UnitOfWork(AbstractUnitOfWork):
+    """The SQLAlchemy unit of work: one session per `with` block, exposed as `self.session`.
+
+    Services subclass it to add repositories built on `self.session` in `__enter__`.
+    """
+
+    def __init__(self, session_factory: sessionmaker, to_outbox: Mapper | None = None):
+        super().__init__(to_outbox)
+        self.session_factory = session_factory
+        self.session: Session | None = None
+
+    def __enter__(self):
+        super().__enter__()
+        self.session = self.session_factory()
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            super().__exit__(*exc_info)
+        finally:
+            self.session.close()
+
+    def _commit(self, events: list[OutboxEvent]) -> None:
+        for event in events:
+            publish(self.session, event)
         self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,10 +1,20 @@
 """Loading and saving products, purchases and service keys on one session."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from apps.sales_api.adapters.tables import product_roles, products, purchases, service_keys
 from apps.sales_api.domain.model import (AccessPeriod, PeriodUnit, Product, Purchase,
                                          PurchaseStatus)
+
+
+@dataclass(frozen=True)
+class ServiceKey:
+    """A checkout integration's key as stored: only its SHA-256 digest, never the key."""
+    id: int
+    key_sha256: str
 
 
 class ProductRepository:
@@ -24,10 +34,14 @@ class ProductRepository:
 
 
 class PurchaseRepository:
-    def __init__(self, session: Session):
+    """Every purchase it adds or loads is tracked, so the unit of work publishes its events."""
+
+    def __init__(self, session: Session, track: Callable[[Purchase], Purchase]):
         self.session = session
+        self.track = track
 
     def add(self, purchase: Purchase, service_key_id: int) -> None:
+        self.track(purchase)
         self.session.execute(insert(purchases).values(
             id=purchase.id, buyer_email=purchase.buyer_email, product_id=purchase.product_id,
             status=purchase.status.value, purchased_at=purchase.purchased_at,
@@ -43,8 +57,8 @@ class PurchaseRepository:
         ).first()
         if row is None:
             return None
-        return Purchase(row.id, row.buyer_email, row.product_id, PurchaseStatus(row.status),
-                        row.purchased_at, row.cancelled_at)
+        return self.track(Purchase(row.id, row.buyer_email, row.product_id,
+                                   PurchaseStatus(row.status), row.purchased_at, row.cancelled_at))
 
     def save_status(self, purchase: Purchase) -> None:
         self.session.execute(update(purchases).where(purchases.c.id == purchase.id).values(
@@ -55,6 +69,7 @@ class ServiceKeyRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def find_by_hash(self, key_sha256: str):
-        return self.session.execute(
-            select(service_keys).where(service_keys.c.key_sha256 == key_sha256)).first()
+    def find_by_hash(self, key_sha256: str) -> ServiceKey | None:
+        row = self.session.execute(select(service_keys.c.id, service_keys.c.key_sha256)
+                                   .where(service_keys.c.key_sha256 == key_sha256)).first()
+        return None if row is None else ServiceKey(row.id, row.key_sha256)

@@ -1,4 +1,8 @@
-"""Purchases and cancellations reported by checkout integrations."""
+"""Purchases and cancellations reported by checkout integrations.
+
+Neither use case publishes by hand: the unit of work publishes the events of every purchase its
+repository added or loaded, in the same commit.
+"""
 from datetime import datetime, timezone
 
 from apps.sales_api.domain.errors import NoLivePurchase, UnknownProduct
@@ -19,7 +23,6 @@ def purchase_product(uow, service_key: str, buyer_email: str, product_id: str,
             raise UnknownProduct(product_id)
         purchase = Purchase.complete(buyer_email, product, clock())
         uow.purchases.add(purchase, service_key_id)
-        uow.collect(purchase)
         uow.commit()
         return purchase
 
@@ -37,6 +40,5 @@ def cancel_purchase(uow, service_key: str, buyer_email: str, product_id: str,
             raise NoLivePurchase(email, product_id)
         purchase.cancel(clock())
         uow.purchases.save_status(purchase)
-        uow.collect(purchase)
         uow.commit()
         return purchase

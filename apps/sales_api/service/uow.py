@@ -1,4 +1,10 @@
-"""The sales unit of work: repositories on one session; commit writes the outbox too."""
+"""The sales unit of work: repositories on one session; commit writes their events to the outbox.
+
+The purchase repository tracks what it loads and adds, so the events of every purchase a use
+case touched are published at commit without the use case asking.
+"""
+from sqlalchemy.orm import sessionmaker
+
 from outbox.uow import UnitOfWork
 
 from apps.sales_api.adapters.events import to_outbox
@@ -7,15 +13,12 @@ from apps.sales_api.adapters.repositories import (ProductRepository, PurchaseRep
 
 
 class SalesUnitOfWork(UnitOfWork):
+    def __init__(self, session_factory: sessionmaker):
+        super().__init__(session_factory, to_outbox)
+
     def __enter__(self):
         super().__enter__()
         self.products = ProductRepository(self.session)
-        self.purchases = PurchaseRepository(self.session)
         self.service_keys = ServiceKeyRepository(self.session)
+        self.purchases = PurchaseRepository(self.session, self.track)
         return self
-
-    def collect(self, aggregate) -> None:
-        """Move an aggregate's domain events into this transaction's outbox."""
-        for event in aggregate.events:
-            self.add_event(to_outbox(event))
-        aggregate.events.clear()
