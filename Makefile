@@ -34,5 +34,5 @@ test: deps  ## every test tier; starts (or reuses) the stack and the apps
 unit: deps
 	$(PYTHON) -m pytest -ra tests/unit tests/contract
 
-bench: deps  ## needs the system running (make up); BENCH_PURCHASES=N to change the count
-	$(PYTHON) -m tests.bench.purchases
+bench: deps  ## needs the system running (make up); BENCH_PARTS=pgbench,e2e,drain, BENCH_BACKLOG=N, ...
+	$(PYTHON) -m tests.bench
