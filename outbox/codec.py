@@ -52,9 +52,16 @@ def load_schema_file(path: Path, version: int = 1) -> Schema:
                   fingerprint=schema_fingerprint(raw), version=version)
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    versions: dict[str, tuple[Schema, ...]]  # every version of every event type, oldest first
+    current: dict[str, Schema]  # the highest version of each event type
+    by_fingerprint: dict[bytes, Schema]  # every version, by the fingerprint it writes
+
+
 @lru_cache(maxsize=None)
-def versions(schema_dir: Path = SCHEMA_DIR) -> dict[str, tuple[Schema, ...]]:
-    """Every published version of every event type, oldest first."""
+def catalogue(schema_dir: Path = SCHEMA_DIR) -> Catalogue:
+    """Loads `schema_dir` once; the Schema objects are shared, so `reader is writer` holds."""
     found: dict[str, list[Schema]] = {}
     for path in schema_dir.glob("*/v*.avsc"):
         match = VERSION_FILE.fullmatch(path.name)
@@ -64,25 +71,27 @@ def versions(schema_dir: Path = SCHEMA_DIR) -> dict[str, tuple[Schema, ...]]:
         if schema.name != path.parent.name:
             raise ValueError(f"{path}: record {schema.name!r} is not in its own folder")
         found.setdefault(schema.name, []).append(schema)
-    return {name: tuple(sorted(found[name], key=lambda s: s.version)) for name in sorted(found)}
+    history = {name: tuple(sorted(found[name], key=lambda s: s.version)) for name in sorted(found)}
+    return Catalogue(versions=history,
+                     current={name: schemas[-1] for name, schemas in history.items()},
+                     by_fingerprint={s.fingerprint: s for schemas in history.values() for s in schemas})
 
 
-@lru_cache(maxsize=None)
+def versions(schema_dir: Path = SCHEMA_DIR) -> dict[str, tuple[Schema, ...]]:
+    """Every published version of every event type, oldest first."""
+    return catalogue(Path(schema_dir)).versions
+
+
 def registry(schema_dir: Path = SCHEMA_DIR) -> dict[str, Schema]:
     """The current (highest) version of every event type: what encode writes, decode reads into."""
-    return {name: history[-1] for name, history in versions(schema_dir).items()}
-
-
-@lru_cache(maxsize=None)
-def _by_fingerprint(schema_dir: Path = SCHEMA_DIR) -> dict[bytes, Schema]:
-    return {s.fingerprint: s for history in versions(schema_dir).values() for s in history}
+    return catalogue(Path(schema_dir)).current
 
 
 def encode(event_type: str, record: dict, schema_dir: Path = SCHEMA_DIR) -> bytes:
     """Writes `record` with the current version of `event_type`'s schema.
 
-    Unknown fields and missing fields fail; a missing field that has a default (one added in a
-    later version) is written as its default, so code built for the previous version still works.
+    Unknown and missing fields fail, except a missing field that has a default (one added since
+    the caller was written): it is written as its default, as a reader of that version would.
     """
     schema = registry(schema_dir).get(event_type)
     if schema is None:
@@ -104,12 +113,13 @@ def decode(data: bytes, schema_dir: Path = SCHEMA_DIR,
     """
     if data is None or len(data) < 10 or data[:2] != MARKER:
         raise DecodingError("not Avro single-object encoded (missing C3 01 marker)")
-    writer = _by_fingerprint(schema_dir).get(data[2:10])
+    schemas = catalogue(schema_dir)
+    writer = schemas.by_fingerprint.get(data[2:10])
     if writer is None:
         raise DecodingError(
             f"unknown schema fingerprint {data[2:10].hex()}: no schema version in {schema_dir} "
             "has it; deploy the schema version that wrote it to this reader")
-    reader = (registry(schema_dir) if readers is None else readers).get(writer.name)
+    reader = (schemas.current if readers is None else readers).get(writer.name)
     if reader is None:
         raise DecodingError(f"no reader schema for {writer.name} (v{writer.version} wrote it)")
     # The common case, writer == reader, skips resolution: fastavro reads with the writer only.
