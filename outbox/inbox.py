@@ -9,8 +9,7 @@ plus a margin, guard against nothing and are purged; see `inbox_window`.
 """
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from outbox.table import processed_events
@@ -27,6 +26,12 @@ def inbox_window(retention_ms: int, segment_ms: int) -> timedelta | None:
     return timedelta(milliseconds=retention_ms + segment_ms) + PURGE_MARGIN
 
 
+RECORD_NEW = text(
+    "INSERT INTO processed_events (consumer, event_id, event_type) "
+    "SELECT :consumer, e.id, e.type FROM unnest(CAST(:ids AS text[]), CAST(:types AS text[])) "
+    "AS e(id, type) ON CONFLICT DO NOTHING RETURNING event_id")
+
+
 class Inbox:
     """The processed-events table of one consumer database, on the unit of work's session."""
 
@@ -36,16 +41,16 @@ class Inbox:
     def record_new(self, consumer: str, events: list[tuple[str, str | None]]) -> set[str]:
         """Records (event id, event type) pairs; returns the ids seen for the first time.
 
-        One statement for a whole batch. The primary key makes this hold under races too: a
-        concurrent insert of the same id waits for the other transaction, then finds the row.
+        One statement for a whole batch, with the ids as one array parameter: the SQL text
+        is the same for every batch size, so it is compiled once. The primary key makes this
+        hold under races too: a concurrent insert of the same id waits for the other
+        transaction, then finds the row.
         """
         if not events:
             return set()
-        rows = [{"consumer": consumer, "event_id": event_id, "event_type": event_type}
-                for event_id, event_type in dict(events).items()]
-        result = self.session.execute(
-            insert(processed_events).values(rows).on_conflict_do_nothing()
-            .returning(processed_events.c.event_id))
+        unique = dict(events)
+        result = self.session.execute(RECORD_NEW, {"consumer": consumer, "ids": list(unique),
+                                                   "types": list(unique.values())})
         return set(result.scalars())
 
     def purge(self, consumer: str, window: timedelta) -> int:

@@ -1,12 +1,28 @@
-"""Users and their grants on one session; the batch methods take one statement per batch."""
+"""Users and their grants on one session; the batch methods take one statement per batch.
+
+Batch statements pass each column as one array (`unnest`, `= ANY`), so their SQL text is the
+same whatever the batch size and SQLAlchemy compiles it once; a multi-row VALUES list would be
+compiled anew for every batch, which cost more than the database work.
+"""
 from collections import defaultdict
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import BigInteger, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from apps.access_api.adapters.tables import grants, users
 from apps.access_api.domain.grants import Grant
+
+
+CREATE_USERS = text("INSERT INTO users (email) SELECT unnest(CAST(:emails AS text[])) "
+                    "ON CONFLICT DO NOTHING")
+LOCK_USERS = text("SELECT email, id FROM users WHERE email = ANY(CAST(:emails AS text[])) "
+                  "ORDER BY id FOR UPDATE")
+ADD_GRANTS = text(
+    "INSERT INTO grants (user_id, purchase_id, product_id, role, starts_at, ends_at) "
+    "SELECT * FROM unnest(CAST(:user_ids AS bigint[]), CAST(:purchase_ids AS text[]), "
+    "CAST(:product_ids AS text[]), CAST(:roles AS text[]), CAST(:starts AS timestamptz[]), "
+    "CAST(:ends AS timestamptz[]))")
 
 
 class UserRepository:
@@ -21,11 +37,8 @@ class UserRepository:
         """Creates the users that do not exist yet; returns every id, row-locked (in id order,
         so two transactions locking overlapping sets cannot deadlock)."""
         unique = sorted(set(emails))
-        self.session.execute(pg_insert(users).values([{"email": e} for e in unique])
-                             .on_conflict_do_nothing())
-        rows = self.session.execute(select(users.c.email, users.c.id)
-                                    .where(users.c.email.in_(unique))
-                                    .order_by(users.c.id).with_for_update())
+        self.session.execute(CREATE_USERS, {"emails": unique})
+        rows = self.session.execute(LOCK_USERS, {"emails": unique})
         return {email: user_id for email, user_id in rows}
 
     def id_of(self, email: str) -> int | None:
@@ -47,17 +60,21 @@ class GrantRepository:
     def for_users(self, user_ids: set[int]) -> dict[int, list[Grant]]:
         held = defaultdict(list)
         rows = self.session.execute(
-            select(grants).where(grants.c.user_id.in_(user_ids)).order_by(grants.c.id))
+            select(grants).where(grants.c.user_id == func.any(bindparam("ids", type_=ARRAY(BigInteger))))
+            .order_by(grants.c.id), {"ids": list(user_ids)})
         for row in rows:
             held[row.user_id].append(_grant(row))
         return held
 
     def add(self, new: list[tuple[int, Grant]]) -> None:
         if new:
-            self.session.execute(insert(grants), [
-                {"user_id": user_id, "purchase_id": g.purchase_id, "product_id": g.product_id,
-                 "role": g.role, "starts_at": g.starts_at, "ends_at": g.ends_at}
-                for user_id, g in new])
+            self.session.execute(ADD_GRANTS, {
+                "user_ids": [user_id for user_id, _ in new],
+                "purchase_ids": [g.purchase_id for _, g in new],
+                "product_ids": [g.product_id for _, g in new],
+                "roles": [g.role for _, g in new],
+                "starts": [g.starts_at for _, g in new],
+                "ends": [g.ends_at for _, g in new]})
 
     def save(self, changed: list[Grant]) -> None:
         for g in changed:
