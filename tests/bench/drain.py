@@ -2,10 +2,11 @@
 
 Runs on the SAME backlog, from empty tables and a fresh group each: batched (the runner's default
 batch size), batch size 1 (one transaction per event, the baseline), and three processes of one
-group (batched). Drain rate = events applied / time from the first applied row seen to the last;
-the wall time from launching the processes is reported beside it.
+group (batched); BENCH_DRAIN_RUNS picks some of them. Drain rate = events applied / time from the
+first applied row seen to the last; the wall time from launching the processes is beside it.
 """
 import ast
+import os
 import re
 import time
 import uuid
@@ -19,13 +20,14 @@ BACKLOG = env_int("BENCH_BACKLOG", 100_000)
 STALL_S = env_float("BENCH_DRAIN_STALL_S", 60)  # no progress for this long ends a run
 POLL_S = 0.2
 RUNS = (("batched", None, 1), ("batch_1", 1, 1), ("three_processes", None, 3))
+CHOSEN = os.environ.get("BENCH_DRAIN_RUNS", ",".join(name for name, _, _ in RUNS)).split(",")
 
 
 def watch_drain(procs: ConsumerGroupProcesses, backlog: Backlog, launched: float) -> dict:
     """Polls the applied count until the backlog is in, a process dies or progress stalls."""
     first = last = None
     count_at_first, count, moved, reported, sampled = 0, 0, launched, launched, launched
-    owners = {"members": {}}
+    owners, shared_at, count_at_shared = {"members": {}}, None, 0
     with benchdb.connect() as conn:
         while count < backlog.events:
             time.sleep(POLL_S)
@@ -42,12 +44,14 @@ def watch_drain(procs: ConsumerGroupProcesses, backlog: Backlog, launched: float
                 sample, sampled = owners_or_error(procs.group), now
                 if holders(sample) >= holders(owners):
                     owners = sample
+                if holders(sample) == procs.count and shared_at is None:
+                    shared_at, count_at_shared = now, count
             if now - reported >= 3:
-                rate = (count - count_at_first) / (now - first) if first and now > first else 0
-                say(f"  {count}/{backlog.events} applied ({rate:.0f}/s)")
+                rate = f" ({(count - count_at_first) / (now - first):.0f}/s)" if first and now > first + 1 else ""
+                say(f"  {count}/{backlog.events} applied{rate}")
                 reported = now
     return {"first": first, "last": last, "count_at_first": count_at_first, "applied": count,
-            "owners": owners}
+            "owners": owners, "shared_at": shared_at, "count_at_shared": count_at_shared}
 
 
 def drain_run(backlog: Backlog, name: str, batch_size: int | None, processes: int) -> dict:
@@ -86,6 +90,9 @@ def drain_run(backlog: Backlog, name: str, batch_size: int | None, processes: in
         result["partition_owners"] = seen["owners"]
         result["partitions_shared"] = holders(seen["owners"]) == processes
         result["applied_per_process"] = [applied_in_log(log) for log in procs.logs]
+        if seen["shared_at"] and last and last > seen["shared_at"]:  # once every member held some
+            result["rate_once_shared_per_s"] = round(
+                (backlog.events - seen["count_at_shared"]) / (last - seen["shared_at"]), 1)
     say(f"  {name}: {result.get('rate_per_s', 'n/a')}/s, exactly once "
         f"{'OK' if check['ok'] else 'VIOLATED ' + str(check)}")
     return result
@@ -129,7 +136,7 @@ def measure_drain() -> dict:
     backlog = produce_backlog(BACKLOG)
     runs, groups = {}, []
     try:
-        for name, batch_size, processes in RUNS:
+        for name, batch_size, processes in (run for run in RUNS if run[0] in CHOSEN):
             runs[name] = drain_run(backlog, name, batch_size, processes)
             groups.append(runs[name]["group"])
     finally:
@@ -137,5 +144,5 @@ def measure_drain() -> dict:
         delete_topic(backlog.topic)
     return {"backlog": backlog.events, "grants": backlog.grants, "buyers": backlog.buyers,
             "topic": backlog.topic, "partitions": PARTITIONS, "runs": runs,
-            "batched_over_batch_1": ratio(runs["batched"], runs["batch_1"]),
-            "three_over_one_process": ratio(runs["three_processes"], runs["batched"])}
+            "batched_over_batch_1": ratio(runs.get("batched", {}), runs.get("batch_1", {})),
+            "three_over_one_process": ratio(runs.get("three_processes", {}), runs.get("batched", {}))}

@@ -111,8 +111,9 @@ def measure_end_to_end() -> dict:
     try:
         results = {"max_rate": maximum_rate(tracker)}
         if not results["max_rate"]["end_to_end_rate_per_s"]:
-            raise NeverVisible(f"none of {results['max_rate']['purchases']} purchases became "
-                               f"visible within {TIMEOUT_S:.0f} s (BENCH_TIMEOUT_S)")
+            raise NeverVisible(f"none of {results['max_rate']['purchases']} accepted purchases "
+                               f"became visible within {TIMEOUT_S:.0f} s (BENCH_TIMEOUT_S); "
+                               f"failed requests: {results['max_rate']['failed_requests']}")
         results["one_client"] = one_client(tracker)
         results["half_rate"] = half_rate(tracker, results["max_rate"]["end_to_end_rate_per_s"])
     finally:

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 import psycopg
-from confluent_kafka import TIMESTAMP_LOG_APPEND_TIME, Consumer
+from confluent_kafka import Consumer
 
 from apps.settings import database_url
 from outbox.codec import DecodingError, decode
