@@ -22,14 +22,17 @@ class ProductRepository:
         self.session = session
 
     def get(self, product_id: str) -> Product | None:
-        row = self.session.execute(select(products).where(products.c.id == product_id)).first()
-        if row is None:
-            return None
-        roles = self.session.scalars(
-            select(product_roles.c.role).where(product_roles.c.product_id == product_id)
-            .order_by(product_roles.c.role)
+        """The product and its roles in one round trip (a left join: a product may have none)."""
+        rows = self.session.execute(
+            select(products, product_roles.c.role)
+            .outerjoin(product_roles, product_roles.c.product_id == products.c.id)
+            .where(products.c.id == product_id).order_by(product_roles.c.role)
         ).all()
-        return Product(row.id, row.name, tuple(roles),
+        if not rows:
+            return None
+        row = rows[0]
+        roles = tuple(r.role for r in rows if r.role is not None)
+        return Product(row.id, row.name, roles,
                        AccessPeriod(PeriodUnit(row.period_unit), row.period_count))
 
 
