@@ -5,6 +5,8 @@ from sqlalchemy.orm import sessionmaker
 
 from apps.settings import database_url
 from apps.web import create_api
+from apps.sales_api.adapters.catalog_cache import CatalogCache
+from apps.sales_api.adapters.catalog_listener import CatalogListener
 from apps.sales_api.api.cancellations.views import blp as cancellations_blp
 from apps.sales_api.api.errors import register_error_handlers
 from apps.sales_api.api.purchases.views import blp as purchases_blp
@@ -15,8 +17,17 @@ DESCRIPTION = ("Products, purchases and cancellations. Every change is committed
 
 def create_app(db_url: str | None = None) -> Flask:
     app = Flask(__name__)
-    engine = create_engine(db_url or database_url("sales"), pool_pre_ping=True, pool_size=10)
+    db_url = db_url or database_url("sales")
+    # pool_pre_ping costs one round trip per request; it is what lets the first requests after
+    # a PostgreSQL restart succeed instead of failing on a dead pooled connection.
+    engine = create_engine(db_url, pool_pre_ping=True, pool_size=10)
     app.extensions["sales_sessions"] = sessionmaker(engine)
+    catalog = CatalogCache()
+    listener = CatalogListener(catalog, db_url)
+    app.extensions["sales_catalog"] = catalog
+    app.extensions["sales_catalog_listener"] = listener
+    # Started on the first request, not here: gunicorn may fork after create_app (--preload).
+    app.before_request(listener.ensure_running)
     api = create_api(app, "Sales API", DESCRIPTION)
     api.register_blueprint(purchases_blp)
     api.register_blueprint(cancellations_blp)

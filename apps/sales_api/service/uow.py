@@ -1,24 +1,30 @@
 """The sales unit of work: repositories on one session; commit writes their events to the outbox.
 
 The purchase repository tracks what it loads and adds, so the events of every purchase a use
-case touched are published at commit without the use case asking.
+case touched are published at commit without the use case asking. With a catalogue cache,
+products and service keys are read through it (see adapters/catalog_cache.py).
 """
 from sqlalchemy.orm import sessionmaker
 
 from outbox.uow import UnitOfWork
 
+from apps.sales_api.adapters.catalog_cache import CachedProducts, CachedServiceKeys, CatalogCache
 from apps.sales_api.adapters.events import to_outbox
 from apps.sales_api.adapters.repositories import (ProductRepository, PurchaseRepository,
                                                   ServiceKeyRepository)
 
 
 class SalesUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory: sessionmaker):
+    def __init__(self, session_factory: sessionmaker, catalog: CatalogCache | None = None):
         super().__init__(session_factory, to_outbox)
+        self.catalog = catalog
 
     def __enter__(self):
         super().__enter__()
         self.products = ProductRepository(self.session)
         self.service_keys = ServiceKeyRepository(self.session)
+        if self.catalog is not None:
+            self.products = CachedProducts(self.products, self.catalog)
+            self.service_keys = CachedServiceKeys(self.service_keys, self.catalog)
         self.purchases = PurchaseRepository(self.session, self.track)
         return self
