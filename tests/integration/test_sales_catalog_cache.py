@@ -2,7 +2,8 @@
 
 Products, roles and keys are changed behind the API's back with plain SQL, as an operator
 would; the triggers' NOTIFY must clear the cache of the running app. Every wait polls with a
-deadline. The test's own rows are removed at the end.
+deadline. The test's own rows are removed at the end. One test also checks, on the same WAL
+view, that the real purchase repository tracks a loaded purchase so a cancellation publishes.
 """
 import time
 import uuid
@@ -133,6 +134,21 @@ def outbox_wal(db):
     yield lines
     with db.begin() as c:
         c.execute(text("SELECT pg_drop_replication_slot(:s)"), {"s": slot})
+
+
+def test_a_cancellation_publishes_its_event_unasked(app, outbox_wal):
+    """The real purchase repository tracks the purchase it loads, so its event is collected."""
+    client, buyer = app.test_client(), f"{uuid.uuid4().hex[:8]}@example.com"
+    body = {"serviceKey": DEV_KEY, "buyerEmail": buyer, "productId": "123456"}
+    assert client.post("/api/purchases", json=body).status_code == 201
+    assert client.post("/api/cancellations", json=body).status_code == 200
+
+    def rows_of_buyer():
+        rows = [d for d in outbox_wal() if buyer.encode().hex() in d]
+        return rows if len(rows) == 2 else None
+
+    completed, cancelled = wait_for(rows_of_buyer, what="both outbox rows of the buyer")
+    assert "PurchaseCompleted" in completed and "PurchaseCancelled" in cancelled
 
 
 def roles_granted_by_a_purchase(client, outbox_wal, product_id, roles) -> set[str]:

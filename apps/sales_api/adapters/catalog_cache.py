@@ -1,9 +1,9 @@
 """Products and service keys kept in process memory, trusted only while invalidation is live.
 
 Each purchase needs its product (with roles) and the caller's service key; both change rarely,
-so reading them from memory saves the queries that fetch them. A cached entry is only as good as its
-invalidation: triggers on the catalogue tables `NOTIFY sales_catalog` (migration 0002) and a
-listener thread clears the cache on every notification. The cache serves entries only while
+so reading them from memory saves the queries that fetch them. A cached entry is only as good
+as its invalidation: triggers on the catalogue tables `NOTIFY sales_catalog` (migration 0002)
+and a listener thread clears the cache on every notification. The cache serves entries only while
 that listener is connected in this process; otherwise every read goes to the database. It
 holds only rows that exist: an unknown key or product is never stored, so guessing cannot
 fill memory.
