@@ -2,7 +2,8 @@
 
 Parts run in the order pgbench, e2e, drain, so the ceiling and the latencies are measured before
 the drain's 100,000 events load PostgreSQL. Exit codes: 0 measured (whatever the figures),
-2 the system is not running, 3 purchases were accepted but never became visible.
+2 the system is not running, 3 purchases were accepted but never became visible, 64 an unknown
+part in BENCH_PARTS.
 """
 import http.client
 import os
@@ -81,7 +82,7 @@ def main(parts: list[str] | None = None) -> int:
     unknown = set(parts) - set(KNOWN_PARTS)
     if unknown:
         print(f"unknown BENCH_PARTS {sorted(unknown)}; choose from {','.join(KNOWN_PARTS)}")
-        return 2
+        return 64  # EX_USAGE: not to be mistaken for 2, the system not running
     results = {"started_at": datetime.now(timezone.utc).isoformat(), "parts": parts,
                "machine": {"host": socket.gethostname(), "cpus": os.cpu_count(),
                            "load_average_at_start": os.getloadavg()}, "warnings": []}

@@ -46,7 +46,7 @@ def watch_drain(procs: ConsumerGroupProcesses, backlog: Backlog, launched: float
                     owners = sample
                 if holders(sample) == procs.count and shared_at is None:
                     shared_at, count_at_shared = now, count
-            if now - reported >= 3:
+            if now - reported >= 5:
                 rate = f" ({(count - count_at_first) / (now - first):.0f}/s)" if first and now > first + 1 else ""
                 say(f"  {count}/{backlog.events} applied{rate}")
                 reported = now

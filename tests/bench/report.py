@@ -95,10 +95,18 @@ def print_summary(results: dict) -> list[dict]:
     for figure, value, target, check in table:
         shown = "n/a" if value is None else str(value)
         print(f"{figure:<{width}}  {shown:>22}  {target:<26} {check}")
+    machine = results.get("machine", {})
+    print(f"machine: {machine.get('cpus')} cpus, load average at start "
+          f"{fmt_load(machine.get('load_average_at_start'))}, at end "
+          f"{fmt_load(machine.get('load_average_at_end'))} (other work skews every figure)")
     for warning in results.get("warnings", []):
         print(f"WARNING: {warning}")
     print("=" * 100)
     return [{"figure": f, "value": v, "target": t, "verdict": c} for f, v, t, c in table]
+
+
+def fmt_load(load) -> str:
+    return "/".join(f"{x:.1f}" for x in load) if load else "n/a"
 
 
 def write(results: dict, path: str) -> None:
