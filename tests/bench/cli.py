@@ -79,6 +79,7 @@ def run_parts(parts: list[str], results: dict) -> None:
 
 def main(parts: list[str] | None = None) -> int:
     parts = parts or PARTS
+    parts = sorted(parts, key=lambda p: KNOWN_PARTS.index(p) if p in KNOWN_PARTS else -1)
     unknown = set(parts) - set(KNOWN_PARTS)
     if unknown:
         print(f"unknown BENCH_PARTS {sorted(unknown)}; choose from {','.join(KNOWN_PARTS)}")
