@@ -8,6 +8,12 @@ import json
 from tests.bench.common import BASELINE_E2E_PER_S, TARGETS
 
 
+# The latency is from the HTTP 201 (the purchase committed) to the role visible, as the issue
+# measures it; the API's own time (request sent -> 201) is shown beside it, not inside it.
+STAGE_LABELS = {"api_to_kafka": "201 -> Kafka append", "kafka_to_applied": "Kafka append -> applied",
+                "api": "(API: request -> 201)"}
+
+
 def dig(results: dict, *path):
     for key in path:
         if not isinstance(results, dict) or results.get(key) is None:
@@ -55,9 +61,9 @@ def rows(results: dict) -> list[tuple[str, object, str, str]]:
     for step, (name, target, check) in latency_targets.items():
         latency = dig(results, "e2e", step, "latency_ms") or {}
         stages = dig(results, "e2e", step, "stages_ms") or {}
-        table.append((f"latency {name}, ms p50/p95/p99", triple(latency), target, check))
-        for stage in ("api", "api_to_kafka", "kafka_to_applied"):
-            table.append((f"  {stage.replace('_', ' ')}, ms p50/p95/p99", triple(stages.get(stage)), "", ""))
+        table.append((f"latency {name}, 201->visible, ms p50/p95/p99", triple(latency), target, check))
+        for stage, label in STAGE_LABELS.items():
+            table.append((f"  {label}, ms p50/p95/p99", triple(stages.get(stage)), "", ""))
     table += [
         ("drain batched, events/s", batched, f">= {t['drain_batched_per_s_min']:.0f} (aim 10000)",
          verdict(batched, t["drain_batched_per_s_min"], True)),
