@@ -8,7 +8,8 @@ there is no call to forget (cosmicpython's `seen` + `collect_new_events`).
 import abc
 from collections.abc import Callable
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from outbox.events import OutboxEvent
 from outbox.publish import publish
@@ -73,13 +74,16 @@ class AbstractUnitOfWork(abc.ABC):
 class UnitOfWork(AbstractUnitOfWork):
     """The SQLAlchemy unit of work: one session per `with` block, exposed as `self.session`.
 
-    Services subclass it to add repositories built on `self.session` in `__enter__`.
+    `session_factory` is a `sessionmaker`, or `engine.connect` where repositories need only
+    Core statements: a Connection has the same execute/commit/rollback/close and skips the
+    ORM session's bookkeeping. Services subclass it to add repositories on `self.session`.
     """
 
-    def __init__(self, session_factory: sessionmaker, to_outbox: Mapper | None = None):
+    def __init__(self, session_factory: Callable[[], Session | Connection],
+                 to_outbox: Mapper | None = None):
         super().__init__(to_outbox)
         self.session_factory = session_factory
-        self.session: Session | None = None
+        self.session: Session | Connection | None = None
 
     def __enter__(self):
         super().__enter__()

@@ -31,7 +31,7 @@ def wait_for(condition, seconds=10.0, what="the condition"):
 
 def sent(app, request) -> tuple[object, list[str]]:
     """What `request()` returned and the first words of each statement the app sent meanwhile."""
-    engine, statements = app.extensions["sales_sessions"].kw["bind"], []
+    engine, statements = app.extensions["sales_engine"], []
 
     def record(conn, cursor, statement, *args):
         statements.append(" ".join(statement.split()[:3]))

@@ -1,8 +1,12 @@
-"""Loading and saving products, purchases and service keys on one session."""
+"""Loading and saving products, purchases and service keys on one session.
+
+Core statements only, so the session may be an ORM Session or a plain Connection.
+"""
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from apps.sales_api.adapters.tables import product_roles, products, purchases, service_keys
@@ -18,7 +22,7 @@ class ServiceKey:
 
 
 class ProductRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session | Connection):
         self.session = session
 
     def get(self, product_id: str) -> Product | None:
@@ -39,7 +43,7 @@ class ProductRepository:
 class PurchaseRepository:
     """Every purchase it adds or loads is tracked, so the unit of work publishes its events."""
 
-    def __init__(self, session: Session, track: Callable[[Purchase], Purchase]):
+    def __init__(self, session: Session | Connection, track: Callable[[Purchase], Purchase]):
         self.session = session
         self.track = track
 
@@ -69,7 +73,7 @@ class PurchaseRepository:
 
 
 class ServiceKeyRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session | Connection):
         self.session = session
 
     def find_by_hash(self, key_sha256: str) -> ServiceKey | None:

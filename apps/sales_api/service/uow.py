@@ -4,7 +4,10 @@ The purchase repository tracks what it loads and adds, so the events of every pu
 case touched are published at commit without the use case asking. With a catalogue cache,
 products and service keys are read through it (see adapters/catalog_cache.py).
 """
-from sqlalchemy.orm import sessionmaker
+from collections.abc import Callable
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from outbox.uow import UnitOfWork
 
@@ -15,7 +18,8 @@ from apps.sales_api.adapters.repositories import (ProductRepository, PurchaseRep
 
 
 class SalesUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory: sessionmaker, catalog: CatalogCache | None = None):
+    def __init__(self, session_factory: Callable[[], Session | Connection],
+                 catalog: CatalogCache | None = None):
         super().__init__(session_factory, to_outbox)
         self.catalog = catalog
 
