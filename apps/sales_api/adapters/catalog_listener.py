@@ -58,11 +58,15 @@ class CatalogListener:
         self.cache.deaf()
 
     def _run(self) -> None:
+        warned = False  # one warning per outage, not one per reconnection attempt
         while not self._stopped.is_set():
             try:
                 self._listen()
             except psycopg.Error as error:
-                log.warning("catalogue listener disconnected, cache bypassed: %s", error)
+                warned = warned and not self.cache.live()
+                (log.debug if warned else log.warning)(
+                    "catalogue listener not connected, cache bypassed: %s", error)
+                warned = True
             except Exception:  # a bug must not end the thread: retry, bypassing the cache meanwhile
                 log.exception("catalogue listener failed, cache bypassed")
             finally:
