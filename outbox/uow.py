@@ -6,6 +6,7 @@ mapper, and writes them in the same transaction. A use case therefore cannot for
 there is no call to forget (cosmicpython's `seen` + `collect_new_events`).
 """
 import abc
+from contextlib import contextmanager
 from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
@@ -95,6 +96,18 @@ class UnitOfWork(AbstractUnitOfWork):
             super().__exit__(*exc_info)
         finally:
             self.session.close()
+
+    @contextmanager
+    def savepoint(self):
+        """A nested transaction: on an exception only its own writes are undone, and so are the
+        events and aggregates collected inside it (a consumer isolating one failing event)."""
+        events, seen = len(self.events), len(self.seen)
+        try:
+            with self.session.begin_nested():
+                yield
+        except BaseException:
+            del self.events[events:], self.seen[seen:]
+            raise
 
     def _commit(self, events: list[OutboxEvent]) -> None:
         for event in events:

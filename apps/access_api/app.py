@@ -1,7 +1,6 @@
 """The access API application: `create_app()` for gunicorn and tests."""
 from flask import Flask
 from sqlalchemy import create_engine
-from sqlalchemy.orm import sessionmaker
 
 from apps.settings import database_url
 from apps.web import create_api
@@ -14,7 +13,7 @@ DESCRIPTION = ("Users, roles and time-boxed grants. Grants are written by the ac
 def create_app(db_url: str | None = None) -> Flask:
     app = Flask(__name__)
     engine = create_engine(db_url or database_url("access"), pool_pre_ping=True, pool_size=10)
-    app.extensions["access_sessions"] = sessionmaker(engine)
+    app.extensions["access_engine"] = engine
     api = create_api(app, "Access API", DESCRIPTION)
     api.register_blueprint(users_blp)
     return app

@@ -11,7 +11,6 @@ import sys
 import threading
 
 from sqlalchemy import create_engine
-from sqlalchemy.orm import sessionmaker
 
 from outbox.batch import Handlers
 from outbox.retention import inbox_window_for
@@ -39,13 +38,13 @@ def build(name: str, bootstrap: str | None = None, db_url: str | None = None,
     topics = [topic or spec.TOPIC]
     if derive_inbox_window and "inbox_window" not in overrides:
         overrides["inbox_window"] = inbox_window_for(bootstrap, topics)
-    sessions = sessionmaker(create_engine(db_url or database_url(spec.DATABASE),
-                                          pool_pre_ping=True))
+    # Core connections, not ORM sessions: the repositories run plain statements only.
+    engine = create_engine(db_url or database_url(spec.DATABASE), pool_pre_ping=True)
     config = RunnerConfig(name=group or spec.GROUP, bootstrap_servers=bootstrap, topics=topics,
                           dead_letter_topic=dead_letter_topic or spec.DEAD_LETTER_TOPIC,
                           **overrides)
     handlers = Handlers(spec.HANDLERS, spec.BATCH_HANDLERS)
-    return EventRunner(config, handlers, lambda: uow_class(sessions), spec.EVENT_TYPES)
+    return EventRunner(config, handlers, lambda: uow_class(engine.connect), spec.EVENT_TYPES)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

@@ -1,6 +1,4 @@
-"""The access unit of work: users, grants and the consumer inbox on one session."""
-from contextlib import contextmanager
-
+"""The access unit of work: users, grants and the consumer inbox on one connection."""
 from outbox.inbox import Inbox
 from outbox.uow import UnitOfWork
 
@@ -14,9 +12,3 @@ class AccessUnitOfWork(UnitOfWork):
         self.grants = GrantRepository(self.session)
         self.inbox = Inbox(self.session)
         return self
-
-    @contextmanager
-    def savepoint(self):
-        """A nested transaction: on an exception only its own writes are undone."""
-        with self.session.begin_nested():
-            yield

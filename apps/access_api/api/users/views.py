@@ -18,7 +18,7 @@ class UserRoles(MethodView):
     def get(self, email):
         """Roles the user holds now, each with its end and the purchases granting it."""
         try:
-            held = roles_of_user(AccessUnitOfWork(current_app.extensions["access_sessions"]), email)
+            held = roles_of_user(AccessUnitOfWork(current_app.extensions["access_engine"].connect), email)
         except UnknownUser:
             abort(404, message=f"no user {normalise_email(email)}", errors={"path": {"email": ["unknown user"]}})
         return {"email": normalise_email(email), "roles": held}
