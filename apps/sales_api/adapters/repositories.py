@@ -40,6 +40,9 @@ class ProductRepository:
                        AccessPeriod(PeriodUnit(row.period_unit), row.period_count))
 
 
+INSERT_PURCHASE = insert(purchases)  # built once: see outbox/publish.py
+
+
 class PurchaseRepository:
     """Every purchase it adds or loads is tracked, so the unit of work publishes its events."""
 
@@ -49,10 +52,10 @@ class PurchaseRepository:
 
     def add(self, purchase: Purchase, service_key_id: int) -> None:
         self.track(purchase)
-        self.session.execute(insert(purchases).values(
-            id=purchase.id, buyer_email=purchase.buyer_email, product_id=purchase.product_id,
-            status=purchase.status.value, purchased_at=purchase.purchased_at,
-            service_key_id=service_key_id))
+        self.session.execute(INSERT_PURCHASE, {
+            "id": purchase.id, "buyer_email": purchase.buyer_email,
+            "product_id": purchase.product_id, "status": purchase.status.value,
+            "purchased_at": purchase.purchased_at, "service_key_id": service_key_id})
 
     def latest_completed(self, buyer_email: str, product_id: str) -> Purchase | None:
         """The newest live purchase, locked so two cancellations cannot both take it."""
