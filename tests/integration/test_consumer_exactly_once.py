@@ -120,7 +120,7 @@ def read_dead_letters(dlq: str, n: int) -> list:
     return letters
 
 
-def test_poison_in_a_batch_is_parked_the_rest_commits_and_a_redrive_applies_it_once(topics, start_consumer):
+def test_poison_in_a_batch_is_parked_the_rest_commits_and_a_redrive_applies_it_once(topics, start_consumer, capsys):
     topic, dlq = topics
     buyer = f"{uuid.uuid4().hex[:8]}@example.com"
     first_id, first = purchase_message(buyer, "123456", ["PREMIUM_USER", "COURSE_XYZ"])
@@ -149,8 +149,13 @@ def test_poison_in_a_batch_is_parked_the_rest_commits_and_a_redrive_applies_it_o
     assert "C3 01" in by_origin["2"].header("dlq.error")
     assert by_origin["1"].header("dlq.topic") == topic and by_origin["1"].header("id") == poison_event
 
+    assert deadletters.main(["--bootstrap", kafka_bootstrap(), "list", "--topic", dlq]) == 0
+    listed = capsys.readouterr().out
+    assert f"from {topic}[0]@1  event {poison_event}" in listed and "cannot grant" in listed
+
     fixed.set()
-    deadletters.redrive(kafka_bootstrap(), [by_origin["1"]])
+    deadletters.main(["--bootstrap", kafka_bootstrap(), "redrive", "--topic", dlq,
+                      by_origin["1"].address])
     wait_for(lambda: grant_count(poison_id) == 1, what="the re-driven event's grant")
     sentinel_id, sentinel = purchase_message(buyer, "123456", ["COURSE_XYZ"])
     deadletters.redrive(kafka_bootstrap(), [by_origin["1"]])  # a second re-drive: a no-op
