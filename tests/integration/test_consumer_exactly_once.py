@@ -49,13 +49,14 @@ def start_consumer(topics):
         stop = threading.Event()
         thread = threading.Thread(target=runner.run, args=(stop.is_set,))
         thread.start()
-        started.append((stop, thread))
+        started.append((stop, thread, runner))
         return runner
 
     yield start
-    for stop, thread in started:
+    for stop, thread, runner in started:
         stop.set()
         thread.join(30)
+        runner.producer = None  # freed now, not when Kafka stops at the end of the session
 
 
 def purchase_message(buyer: str, product_id: str, roles: list[str]):
