@@ -48,6 +48,7 @@ class RunnerConfig:
     max_transient_backoff_s: float = 5.0
     inbox_window: timedelta | None = None  # None: processed-event rows are kept forever
     purge_every_s: float = 600.0
+    report_every_s: float = 60.0  # a progress line when anything happened
     extra: dict = field(default_factory=dict)  # more confluent-kafka consumer settings
 
 
@@ -71,6 +72,7 @@ class EventRunner:
         self.retry_at = 0.0
         self.next_purge = clock()
         self.counts = {"applied": 0, "duplicates": 0, "dead_lettered": 0}
+        self.reported = (clock(), dict(self.counts))
 
     def kafka_consumer(self) -> Consumer:
         return Consumer({
@@ -110,6 +112,20 @@ class EventRunner:
             if batch:
                 self.process(batch)
         self.purge_inbox()
+        self.report()
+
+    def report(self) -> None:
+        since, before = self.reported
+        elapsed = self.clock() - since
+        if elapsed < self.config.report_every_s:
+            return
+        done = {k: v - before[k] for k, v in self.counts.items()}
+        if any(done.values()):
+            log.info("%s: last %.0fs: %d applied (%.0f/s), %d duplicates, %d dead-lettered%s",
+                     self.config.name, elapsed, done["applied"], done["applied"] / elapsed,
+                     done["duplicates"], done["dead_lettered"],
+                     "; waiting for the database" if self.held is not None else "")
+        self.reported = (self.clock(), dict(self.counts))
 
     def next_batch(self) -> list:
         """Blocks for the first message only, then takes what arrives within batch_wait_s."""

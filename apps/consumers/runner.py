@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 
+from confluent_kafka import KafkaException
 from sqlalchemy import create_engine
 
 from outbox.batch import Handlers
@@ -79,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         runner.run(stop.is_set)
     except FatalKafkaError as error:
         log.critical("%s", error)
+        return 3
+    except KafkaException as error:  # e.g. the dead-letter topic cannot take a message
+        log.critical("%s: stopping rather than moving past an unparked message: %s",
+                     config.name, error)
         return 3
     log.info("%s stopped: %s", config.name, runner.counts)
     return 0

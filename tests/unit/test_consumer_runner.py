@@ -1,4 +1,5 @@
 """The batched consumer loop with fake Kafka clients and an in-memory database (no servers)."""
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -201,3 +202,12 @@ def test_the_inbox_is_purged_with_the_window_derived_from_the_topics():
     runner, uow = runner_for(messages(completed("a@x.com")), inbox_window=window)
     drain(runner)
     assert uow.inbox.purged_with == [("access-roles", window)]
+
+
+def test_progress_is_reported_once_a_minute_when_anything_happened(caplog):
+    runner, _ = runner_for(messages(*(completed(f"b{i}@x.com") for i in range(4))))
+    drain(runner)
+    runner.consumer.now += 61
+    with caplog.at_level("INFO", logger="outbox.runner"):
+        runner.step()
+    assert re.search(r"last 6[12]s: 4 applied", caplog.text)
