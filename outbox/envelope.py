@@ -23,10 +23,6 @@ class Envelope:
     event: object  # the typed event, or the record dict when no dataclass is registered
     message: object  # the Kafka message, for offsets and dead-lettering; handlers never see it
 
-    @property
-    def key(self) -> tuple[str, int]:
-        return self.message.topic(), self.message.partition()
-
 
 def header(message, name: str) -> str | None:
     """A header by name (Debezium adds `__debezium.context.*` headers, so never by position)."""

@@ -64,7 +64,3 @@ class Inbox:
                                            processed_events.c.event_id.in_(old)))
         return result.rowcount
 
-
-def record_processed(session: Session, consumer: str, event_id: str, event_type: str | None) -> bool:
-    """True the first time this consumer sees the event id, False on a redelivery."""
-    return event_id in Inbox(session).record_new(consumer, [(event_id, event_type)])
