@@ -15,6 +15,18 @@ from dataclasses import dataclass
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 DLQ_SUFFIX = ".dlq"
+PREFIX = "dlq."  # the headers this module adds, and removes again on a re-drive
+
+
+def dead_letter_headers(message, error: Exception, consumer: str) -> list[tuple[str, bytes]]:
+    """A failed message's own headers plus where it came from and why it failed."""
+    return list(message.headers() or []) + [
+        (PREFIX + "error", f"{type(error).__name__}: {error}"[:2000].encode()),
+        (PREFIX + "topic", message.topic().encode()),
+        (PREFIX + "partition", str(message.partition()).encode()),
+        (PREFIX + "offset", str(message.offset()).encode()),
+        (PREFIX + "consumer", consumer.encode()),
+    ]
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,7 @@ def read(bootstrap: str, topic: str, timeout_s: float = 30) -> list[DeadLetter]:
 def redrive(bootstrap: str, letters: list[DeadLetter]) -> int:
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
     for letter in letters:
-        headers = [(k, v) for k, v in letter.headers if not k.startswith("dlq.")]
+        headers = [(k, v) for k, v in letter.headers if not k.startswith(PREFIX)]
         headers.append(("dlq.redriven-from", f"{letter.dlq_topic}:{letter.address}".encode()))
         producer.produce(letter.header("dlq.topic"), key=letter.key, value=letter.value,
                          headers=headers)

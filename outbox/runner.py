@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from outbox.batch import BatchApplier, Failure, Handlers
 from outbox.codec import DecodingError
+from outbox.deadletters import dead_letter_headers
 from outbox.envelope import header, open_envelope
 from outbox.inbox import PURGE_CHUNK
 
@@ -221,16 +222,11 @@ class EventRunner:
 
     def dead_letter(self, failures: list[Failure]) -> None:
         for failure in failures:
-            message, error = failure.message, failure.error
-            headers = list(message.headers() or []) + [
-                ("dlq.error", f"{type(error).__name__}: {error}"[:2000].encode()),
-                ("dlq.topic", message.topic().encode()),
-                ("dlq.partition", str(message.partition()).encode()),
-                ("dlq.offset", str(message.offset()).encode()),
-                ("dlq.consumer", self.config.name.encode()),
-            ]
+            message = failure.message
             self.producer.produce(self.config.dead_letter_topic, key=message.key(),
-                                  value=message.value(), headers=headers)
+                                  value=message.value(),
+                                  headers=dead_letter_headers(message, failure.error,
+                                                              self.config.name))
         if not failures:
             return
         if self.producer.flush(10) != 0:
