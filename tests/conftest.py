@@ -22,7 +22,7 @@ def shown(pytestconfig):
 def stack(pytestconfig):
     from connectors.stack import down, ensure_up, lifecycle
 
-    was_running = all(lifecycle.ours_running(lifecycle.default_settings).values())
+    was_running = lifecycle.infra_running()
     with shown(pytestconfig):
         settings = ensure_up()
     yield settings
@@ -33,12 +33,11 @@ def stack(pytestconfig):
 
 @pytest.fixture(scope="session")
 def system(stack, pytestconfig):
-    from connectors.stack import apps
+    from connectors.stack import lifecycle
 
-    started = [a for a in apps.APPS if not apps.running_pid(stack, a)]
     with shown(pytestconfig):
-        apps.start_apps(stack)
+        started = lifecycle.start_apps(stack)
     yield stack
     if started and os.environ.get("KEEP_STACK") != "1":
         with shown(pytestconfig):
-            apps.stop_apps(stack)
+            lifecycle.stop_apps(stack, started)

@@ -1,38 +1,45 @@
-"""Command line of the local stack: python -m connectors.stack up|down|status|logs [component]."""
+"""Command line of the local stack: python -m connectors.stack up|run|down|status|logs|register."""
 import argparse
 import sys
 
-from connectors.stack import lifecycle
-from connectors.stack.apps import APP_NAMES, start_apps
+from connectors.stack import foreground, lifecycle
 from connectors.stack.connect import ensure_connectors
-from connectors.stack.procs import StackError
+from connectors.stack.procs import StackError, say
+from connectors.stack.programs import NAMES
 from connectors.stack.settings import settings
+
+
+def welcome() -> None:
+    from apps.settings import ACCESS_API_URL, SALES_API_URL
+
+    say(f"sales API {SALES_API_URL}/docs, access API {ACCESS_API_URL}/docs")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m connectors.stack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    up = commands.add_parser("up", help="start (or reuse) everything, migrate, register connectors")
+    up = commands.add_parser("up", help="start (or reuse) everything under supervisord, migrate, "
+                                        "register connectors")
     up.add_argument("--no-connectors", action="store_true",
                     help="only start the processes: no migrations, topics or connectors")
     up.add_argument("--apps", action="store_true",
-                    help="also start both APIs and the consumers in the background")
-    commands.add_parser("run", help="up + the apps in the foreground; Ctrl-C stops everything")
+                    help="also start both APIs and the consumers")
+    commands.add_parser("run", help="up --apps, the apps' logs on screen; Ctrl-C stops everything")
     commands.add_parser("register", help="only create slots and register connectors/*.json")
-    commands.add_parser("down", help="stop the apps, Connect, Kafka and PostgreSQL")
-    commands.add_parser("status", help="one line per component and connector")
+    commands.add_parser("down", help="stop every program (apps first) and supervisord")
+    commands.add_parser("status", help="one line per program (state, restarts) and connector")
     logs = commands.add_parser("logs", help="last lines of the logs")
-    logs.add_argument("component", nargs="?", choices=lifecycle.COMPONENTS + APP_NAMES)
+    logs.add_argument("component", nargs="?", choices=NAMES + ("supervisord",))
     logs.add_argument("-n", "--lines", type=int, default=50)
     args = parser.parse_args(argv)
 
     try:
         if args.command == "up":
-            lifecycle.up(settings, connectors=not args.no_connectors)
+            lifecycle.up(settings, connectors=not args.no_connectors, apps=args.apps)
             if args.apps:
-                start_apps(settings)
+                welcome()
         elif args.command == "run":
-            lifecycle.run_foreground(settings)
+            foreground.run(settings, after_up=welcome)
         elif args.command == "register":
             ensure_connectors(settings)
         elif args.command == "down":

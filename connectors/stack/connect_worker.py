@@ -1,4 +1,6 @@
 """Kafka Connect in distributed mode, one worker, the Debezium plugin loaded via plugin.path."""
+import os
+
 import requests
 
 from connectors.stack import jvm
@@ -33,6 +35,9 @@ status.storage.partitions=3
 # Source offsets (the WAL position) are flushed every second, so a crash re-sends at most
 # about a second of events; consumers dedupe on the `id` header anyway.
 offset.flush.interval.ms=1000
+# Connector configs name secrets as ${{file:<path>:<key>}} (see write_secrets).
+config.providers=file
+config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider
 key.converter=org.apache.kafka.connect.json.JsonConverter
 value.converter=org.apache.kafka.connect.json.JsonConverter
 """
@@ -57,18 +62,37 @@ def has_postgres_plugin(settings: Settings) -> bool:
     return any(p.get("class") == POSTGRES_CONNECTOR_CLASS for p in plugins)
 
 
-def start(settings: Settings) -> bool:
-    """Start the worker unless it runs; True when it was started now."""
-    reused = jvm.reuse_running(settings, "connect", MAIN_CLASS, settings.connect_url,
-                               lambda: rest_answers(settings))
-    if not reused:
-        folder = settings.stack_dir / "connect"
-        folder.mkdir(parents=True, exist_ok=True)
-        config = folder / "connect.properties"
-        config.write_text(worker_properties(settings))
-        jvm.write_log4j(folder / "log4j2.properties")
-        argv = jvm.java_command(settings, MAIN_CLASS, folder / "log4j2.properties", str(config))
-        jvm.start(settings, "connect", argv, lambda: rest_answers(settings), timeout=180)
+def prepare(settings: Settings) -> None:
+    folder = settings.stack_dir / "connect"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "connect.properties").write_text(worker_properties(settings))
+    jvm.write_log4j(folder / "log4j2.properties")
+    write_secrets(settings)
+
+
+def command(settings: Settings) -> list[str]:
+    folder = settings.stack_dir / "connect"
+    return jvm.java_command(settings, MAIN_CLASS, folder / "log4j2.properties",
+                            str(folder / "connect.properties"))
+
+
+def write_secrets(settings: Settings) -> None:
+    """The database passwords, for connector configs to name as ${file:<this file>:<key>}.
+
+    Connect resolves such references when it starts a task, so the config it stores (and
+    returns from GET /connectors/<name>/config) holds the reference, never the password.
+    """
+    path = settings.connect_secrets_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created closed, then written: the passwords are never readable by others, even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("# Written by connectors/stack/connect_worker.py on each start.\n")
+        f.writelines(f"{service}.password={password}\n"
+                     for service, password in settings.db_passwords.items())
+
+
+def wait_for_plugin(settings: Settings) -> None:
     say("connect: waiting for the Debezium PostgreSQL plugin ", end="")
     try:
         took = wait_until(lambda: has_postgres_plugin(settings), 60, what="connect plugin list")
@@ -76,13 +100,3 @@ def start(settings: Settings) -> bool:
         raise StackError(f"Connect does not list {POSTGRES_CONNECTOR_CLASS}: is the plugin "
                          f"unpacked in {settings.plugins_dir}? see `logs connect`") from None
     print(f" listed ({took:.1f}s)", flush=True)
-    return not reused
-
-
-def stop(settings: Settings) -> str:
-    return jvm.stop(settings, "connect", MAIN_CLASS, timeout=30)
-
-
-def status(settings: Settings) -> str:
-    return jvm.status(settings, "connect", MAIN_CLASS, settings.connect_url,
-                      lambda: rest_answers(settings), what="REST answering")

@@ -83,18 +83,20 @@ def answers(settings: Settings) -> bool:
         return False
 
 
-def start(settings: Settings) -> None:
-    if jvm.reuse_running(settings, "kafka", MAIN_CLASS, settings.kafka_bootstrap,
-                         lambda: answers(settings)):
-        return
+def prepare(settings: Settings) -> None:
+    """Write the broker's config (each start, so changed ports take effect); format once."""
     folder = settings.stack_dir / "kafka"
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "server.properties"
     config.write_text(server_properties(settings))
     jvm.write_log4j(folder / "log4j2.properties")
     format_once(settings, config)
-    argv = jvm.java_command(settings, MAIN_CLASS, folder / "log4j2.properties", str(config))
-    jvm.start(settings, "kafka", argv, lambda: answers(settings), timeout=120)
+
+
+def command(settings: Settings) -> list[str]:
+    folder = settings.stack_dir / "kafka"
+    return jvm.java_command(settings, MAIN_CLASS, folder / "log4j2.properties",
+                            str(folder / "server.properties"))
 
 
 # The application topics' settings. Consumers derive how long their inbox keeps event ids
@@ -135,13 +137,3 @@ def ensure_topics(settings: Settings) -> None:
                 raise StackError(f"setting {resource.name}'s config failed: {error}") from error
     created = f"created {', '.join(missing)}" if missing else "all present"
     say(f"kafka: topics {', '.join(settings.topics)}: {created}")
-
-
-def stop(settings: Settings) -> str:
-    # A controlled shutdown of one node takes a few seconds; allow more before SIGKILL.
-    return jvm.stop(settings, "kafka", MAIN_CLASS, timeout=60)
-
-
-def status(settings: Settings) -> str:
-    return jvm.status(settings, "kafka", MAIN_CLASS, settings.kafka_bootstrap,
-                      lambda: answers(settings))

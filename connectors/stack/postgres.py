@@ -2,12 +2,11 @@
 import os
 import pwd
 import subprocess
-import time
 
 import psycopg
 from psycopg import sql
 
-from connectors.stack.procs import StackError, pid_alive, run, say, tail, wait_until
+from connectors.stack.procs import StackError, run, say
 from connectors.stack.settings import SERVICES, Settings
 
 OS_USER = "postgres"  # initdb and postgres refuse to run as root
@@ -28,12 +27,9 @@ def give_to_pg_user(*paths) -> None:
             os.chown(path, user.pw_uid, user.pw_gid)
 
 
-def running_pid(settings: Settings) -> int | None:
-    try:
-        pid = int((data_dir(settings) / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pid if pid_alive(pid, "postgres") else None
+def service_user() -> str | None:
+    """supervisord switches to this user when it runs as root."""
+    return OS_USER if os.geteuid() == 0 else None
 
 
 def accepts_connections(settings: Settings) -> bool:
@@ -88,32 +84,14 @@ def write_config(settings: Settings) -> None:
     give_to_pg_user(conf)
 
 
-def start(settings: Settings) -> None:
+def prepare(settings: Settings) -> None:
     init_cluster(settings)
-    pid = running_pid(settings)
-    if pid:
-        if not accepts_connections(settings):
-            raise StackError(f"postgres runs (pid {pid}) but refuses connections on "
-                             f"{settings.pg_host}:{settings.pg_port}; see `logs postgres`")
-        say(f"postgres: running (pid {pid}), reused")
-        return
     write_config(settings)
-    log = settings.log_file("postgres")
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.touch()
-    give_to_pg_user(log)
-    say("postgres: starting ", end="")
-    run(as_pg_user([str(settings.pg_bin / "pg_ctl"), "start", "-W", "-D", str(data_dir(settings)),
-                    "-l", str(log)]), "pg_ctl start")
-    launched = time.monotonic()
-    # postmaster.pid appears within moments of the launch; its absence later means it died.
-    alive = lambda: time.monotonic() - launched < 3 or running_pid(settings) is not None
-    try:
-        took = wait_until(lambda: accepts_connections(settings), 60, alive, "postgres")
-    except StackError:
-        print("\n".join(tail(log, 30)))
-        raise
-    print(f" ready ({took:.1f}s)", flush=True)
+
+
+def command(settings: Settings) -> list[str]:
+    # The postmaster in the foreground, logging to stderr, which supervisord captures.
+    return [str(settings.pg_bin / "postgres"), "-D", str(data_dir(settings))]
 
 
 def ensure_databases(settings: Settings) -> None:
@@ -129,20 +107,3 @@ def ensure_databases(settings: Settings) -> None:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (service,)).fetchone():
                 conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(role, role))
     say(f"postgres: roles and databases ready ({', '.join(SERVICES)})")
-
-
-def stop(settings: Settings) -> str:
-    pid = running_pid(settings)
-    if not pid:
-        return "postgres: not running"
-    run(as_pg_user([str(settings.pg_bin / "pg_ctl"), "stop", "-m", "fast", "-t", "60",
-                    "-D", str(data_dir(settings))]), "pg_ctl stop")
-    return f"postgres: stopped (pid {pid})"
-
-
-def status(settings: Settings) -> str:
-    pid = running_pid(settings)
-    if not pid:
-        return "postgres: stopped"
-    state = "accepting connections" if accepts_connections(settings) else "NOT accepting connections"
-    return f"postgres: running pid {pid}, {settings.pg_host}:{settings.pg_port}, {state}"

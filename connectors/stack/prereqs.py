@@ -1,6 +1,7 @@
 """Step 1 and 2 of `up`: check the machine has what the stack needs, fetch the JVM jars."""
 import os
 import shutil
+from urllib.parse import urlparse
 
 from connectors.stack.procs import StackError, port_in_use, run_streaming, say
 from connectors.stack.settings import REPO_DIR, Settings
@@ -49,20 +50,28 @@ def check_programs(settings: Settings) -> None:
         raise StackError(f"still missing after apt-get: {', '.join(n for n, _ in still)}")
 
 
-def check_ports(settings: Settings, ours: dict[str, bool]) -> None:
-    """Fail when a port is taken by something other than our own running component.
+def api_ports() -> list[tuple[str, int, str]]:
+    from apps.settings import ACCESS_API_URL, SALES_API_URL
 
-    `ours` maps component -> whether our pid file points at a live process of that component.
+    return [("sales-api", urlparse(SALES_API_URL).port, "SALES_API_URL"),
+            ("access-api", urlparse(ACCESS_API_URL).port, "ACCESS_API_URL")]
+
+
+def check_ports(settings: Settings, ours: set[str], apps=api_ports) -> None:
+    """Fail when a port is taken by something other than our own running program.
+
+    `ours` holds the names of the programs our supervisord runs right now.
     """
     ports = [
         ("postgres", settings.pg_port, "PG_PORT"),
         ("kafka", settings.kafka_port, "KAFKA_PORT"),
         ("kafka", settings.kafka_controller_port, "KAFKA_CONTROLLER_PORT"),
         ("connect", settings.connect_port, "CONNECT_PORT"),
+        *apps(),
     ]
-    for component, port, variable in ports:
-        if not ours.get(component) and port_in_use(port):
-            raise StackError(f"port {port} ({component}) is taken by another process: "
+    for program, port, variable in ports:
+        if program not in ours and port_in_use(port):
+            raise StackError(f"port {port} ({program}) is taken by another process: "
                              f"stop it or choose another port with {variable}=...")
 
 

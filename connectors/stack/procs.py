@@ -1,6 +1,4 @@
-"""Background processes: start detached, pid files, liveness, graceful stop, waits, log tails."""
-import os
-import signal
+"""Small process helpers: progress output, waits with a deadline, ports, log tails, commands."""
 import socket
 import subprocess
 import sys
@@ -52,62 +50,6 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex((host, port)) == 0
-
-
-def pid_alive(pid: int, marker: str = "") -> bool:
-    """True when `pid` runs and its command line contains `marker` (guards against pid reuse)."""
-    try:
-        os.kill(pid, 0)
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-        with open(f"/proc/{pid}/stat") as f:
-            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                return False  # a zombie child of this very process
-    except (OSError, IndexError):
-        return False
-    return marker in cmdline
-
-
-def read_pid(pid_file: Path, marker: str) -> int | None:
-    """The pid recorded in `pid_file` if that process still runs, else None."""
-    try:
-        pid = int(pid_file.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pid if pid_alive(pid, marker) else None
-
-
-def spawn(argv: list[str], log_file: Path, pid_file: Path, cwd: Path) -> subprocess.Popen:
-    """Start `argv` detached in its own session, stdout+stderr appended to `log_file`."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    pid_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_file, "ab") as log:
-        log.write(f"\n===== started {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
-        log.flush()
-        # Own session: Ctrl-C in the shell that ran `up` must not kill the stack, and `down`
-        # can signal the whole process group.
-        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    pid_file.write_text(f"{proc.pid}\n")
-    return proc
-
-
-def stop(pid: int, marker: str, timeout: float) -> str:
-    """SIGTERM the process group, wait up to `timeout`, then SIGKILL. Returns how it ended."""
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return "already gone"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not pid_alive(pid, marker):
-            return "stopped"
-        time.sleep(0.2)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return "stopped"
-    return f"killed after {timeout:.0f}s"
 
 
 def run(argv: list[str], what: str, **kwargs) -> subprocess.CompletedProcess:

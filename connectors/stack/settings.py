@@ -66,8 +66,10 @@ class Settings:
             "PG_HOST": self.pg_host,
             "PG_PORT": str(self.pg_port),
             "KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            # Passwords are not placeholders: connectors name them as ${file:...} references
+            # into this file, which Connect resolves without storing the value.
+            "CONNECT_SECRETS_FILE": str(self.connect_secrets_file),
         }
-        values.update({f"{s.upper()}_DB_PASSWORD": p for s, p in self.db_passwords.items()})
         return values
 
     # Folders ---------------------------------------------------------------------------------
@@ -94,6 +96,10 @@ class Settings:
     @property
     def pg_dir(self) -> Path:
         return self.stack_dir / "pg"
+
+    @property
+    def connect_secrets_file(self) -> Path:
+        return self.stack_dir / "connect" / "secrets.properties"
 
     def log_file(self, component: str) -> Path:
         return self.logs_dir / f"{component}.log"

@@ -3,14 +3,13 @@ from pathlib import Path
 
 import yaml
 
-from connectors.stack.apps import APP_NAMES
-from connectors.stack.lifecycle import COMPONENTS
+from connectors.stack.programs import NAMES
 
 COMPOSE = yaml.safe_load((Path(__file__).parents[2] / "docker-compose.yml").read_text())
 
 
 def test_compose_names_every_service_the_local_stack_runs():
-    missing = set(COMPONENTS) | set(APP_NAMES)
+    missing = set(NAMES)
     missing -= set(COMPOSE["services"])
     assert not missing, f"docker-compose.yml lacks {sorted(missing)}"
 

@@ -5,8 +5,9 @@ import sys
 
 import pytest
 
-from connectors.stack import jvm, prereqs
+from connectors.stack import lifecycle, prereqs, supervisor
 from connectors.stack.procs import StackError
+from connectors.stack.programs import Program
 from connectors.stack.settings import Settings
 
 
@@ -30,7 +31,7 @@ def test_a_port_taken_by_another_process_names_the_port_and_the_variable(setting
         other.listen()
         port = other.getsockname()[1]
         with pytest.raises(StackError, match=rf"port {port} \(kafka\).*KAFKA_PORT="):
-            prereqs.check_ports(dataclasses.replace(settings, kafka_port=port), ours={})
+            prereqs.check_ports(dataclasses.replace(settings, kafka_port=port), ours=set(), apps=list)
 
 
 def test_our_own_running_component_may_hold_its_port(settings):
@@ -38,7 +39,7 @@ def test_our_own_running_component_may_hold_its_port(settings):
         ours.bind(("127.0.0.1", 0))
         ours.listen()
         port = ours.getsockname()[1]
-        prereqs.check_ports(dataclasses.replace(settings, connect_port=port), ours={"connect": True})
+        prereqs.check_ports(dataclasses.replace(settings, connect_port=port), ours={"connect"}, apps=list)
 
 
 def test_missing_java_without_root_names_the_package(settings, monkeypatch):
@@ -56,8 +57,16 @@ def test_missing_postgres_and_maven_are_named_together(settings, monkeypatch):
         prereqs.check_programs(broken)
 
 
-def test_a_process_dying_at_start_up_is_named_with_the_tail_of_its_log(settings, capsys):
+def test_a_program_dying_at_start_up_is_named_with_the_tail_of_its_log(settings):
+    """Under a real supervisord in a scratch folder: the failure names the program and shows
+    what it printed, and the program is not left restarting in a loop."""
     argv = [sys.executable, "-c", "print('Error: could not find main class'); raise SystemExit(3)"]
-    with pytest.raises(StackError, match=r"kafka exited during start-up.*exit code 3"):
-        jvm.start(settings, "kafka", argv, ready=lambda: False, timeout=30)
-    assert "could not find main class" in capsys.readouterr().out
+    program = Program("kafka", lambda s: argv, ready=lambda s: False, app=False, start_timeout=30)
+    supervisor.ensure_running(settings, [program])
+    try:
+        with pytest.raises(StackError, match=r"(?s)kafka exited during start-up.*could not find "
+                                             r"main class"):
+            lifecycle.start_program(settings, program)
+        assert supervisor.info(settings, "kafka")["statename"] in {"STOPPED", "EXITED", "FATAL"}
+    finally:
+        supervisor.shutdown(settings)

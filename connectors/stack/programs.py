@@ -1,0 +1,90 @@
+"""Every long-lived process of the local stack, in one list: what supervisord runs.
+
+A later process (a scheduler, another consumer) is one more `Program` here. The order of the
+list is the start order; supervisord stops them in reverse (its `priority`). Readiness, which no
+supervisor knows, is each program's `ready` check, waited for by `up` before the next one starts.
+"""
+import sys
+from dataclasses import dataclass, field
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+from apps.consumers.runner import CONSUMERS
+from apps.settings import ACCESS_API_URL, SALES_API_URL
+from connectors.stack import connect_worker, kafka, postgres
+from connectors.stack.settings import REPO_DIR, Settings
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    command: Callable[[Settings], list[str]]
+    ready: Callable[[Settings], bool]
+    app: bool  # ours (started by `up --apps` / `run`), as opposed to PostgreSQL, Kafka, Connect
+    start_timeout: float = 60
+    # SIGTERM everywhere except PostgreSQL, whose "fast" shutdown is SIGINT.
+    stop_signal: str = "TERM"
+    stop_wait: int = 20  # seconds before supervisord sends SIGKILL
+    user: str | None = None
+    address: str = ""
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+def gunicorn(module: str, url: str) -> Callable[[Settings], list[str]]:
+    address = urlparse(url)
+
+    def command(settings: Settings) -> list[str]:
+        # Threads, not processes: the work is I/O (PostgreSQL) and the machine has 2 cores.
+        # apps/gunicorn_conf.py holds the request limits and the metrics set-up.
+        conf = REPO_DIR / "apps" / "gunicorn_conf.py"
+        return [sys.executable, "-m", "gunicorn", *(["-c", str(conf)] if conf.exists() else []),
+                "--workers", "2", "--threads", "8", "--worker-class", "gthread",
+                "--bind", f"{address.hostname}:{address.port}", "--access-logfile", "-",
+                "--graceful-timeout", "10", f"{module}:create_app()"]
+    return command
+
+
+def http_ok(url: str) -> Callable[[Settings], bool]:
+    import requests
+
+    def ready(_settings: Settings) -> bool:
+        try:
+            return requests.get(url, timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+    return ready
+
+
+def supervised_running(name: str) -> Callable[[Settings], bool]:
+    """For a program without a health check: up for supervisord's start seconds."""
+    from connectors.stack import supervisor
+
+    return lambda settings: supervisor.all_info(settings).get(name, {}).get("statename") == "RUNNING"
+
+
+def consumer(name: str) -> Program:
+    return Program(f"consumer-{name}", lambda s: [sys.executable, "-m", "apps.consumers", name],
+                   supervised_running(f"consumer-{name}"), app=True)
+
+
+PROGRAMS: tuple[Program, ...] = (
+    Program("postgres", postgres.command, postgres.accepts_connections, app=False,
+            stop_signal="INT", stop_wait=60, user=postgres.service_user(),
+            address="127.0.0.1:{pg_port}"),
+    Program("kafka", kafka.command, kafka.answers, app=False, start_timeout=120, stop_wait=60,
+            address="{kafka_bootstrap}"),
+    Program("connect", connect_worker.command, connect_worker.rest_answers, app=False,
+            start_timeout=180, stop_wait=30, address="{connect_url}"),
+    Program("sales-api", gunicorn("apps.sales_api.app", SALES_API_URL),
+            http_ok(f"{SALES_API_URL}/openapi.json"), app=True, address=SALES_API_URL),
+    Program("access-api", gunicorn("apps.access_api.app", ACCESS_API_URL),
+            http_ok(f"{ACCESS_API_URL}/openapi.json"), app=True, address=ACCESS_API_URL),
+    *(consumer(name) for name in sorted(CONSUMERS)),
+)
+NAMES = tuple(p.name for p in PROGRAMS)
+APP_NAMES = tuple(p.name for p in PROGRAMS if p.app)
+INFRA_NAMES = tuple(p.name for p in PROGRAMS if not p.app)
+
+
+def by_name(name: str) -> Program:
+    return next(p for p in PROGRAMS if p.name == name)
