@@ -29,7 +29,7 @@ class Failure:
 
 @dataclass
 class Outcome:
-    applied: int = 0
+    applied: list[Envelope] = field(default_factory=list)  # committed, in consumption order
     duplicates: int = 0
     failed: list[Failure] = field(default_factory=list)
 
@@ -79,7 +79,7 @@ class BatchApplier:
             for event_type, run in groupby(fresh, key=lambda e: e.event_type):
                 self.handlers.apply(event_type, [e.event for e in run], uow)
             uow.commit()
-        return Outcome(applied=len(fresh), duplicates=len(envelopes) - len(fresh))
+        return Outcome(applied=fresh, duplicates=len(envelopes) - len(fresh))
 
     def one_at_a_time(self, envelopes: list[Envelope]) -> Outcome:
         outcome = Outcome()
@@ -104,7 +104,7 @@ class BatchApplier:
                 if error is not None:
                     outcome.failed.append(Failure(envelope.message, error))
                 elif fresh:
-                    outcome.applied += 1
+                    outcome.applied.append(envelope)
                 else:
                     outcome.duplicates += 1
             uow.commit()

@@ -5,10 +5,10 @@ offsets). Exactly-once effect comes from the inbox: event ids are recorded in th
 database in the same transaction as the effects (outbox/batch.py); the offsets are stored only
 after that commit, so a crash before it redelivers the whole batch, which is then a no-op.
 
-While the database is away the batch is held in memory and the assigned partitions are paused
-(librdkafka drops what it prefetched and resumes after the held batch); the loop keeps polling,
-so the consumer stays in its group however long the outage lasts. Fatal Kafka errors stop the
-process with a clear log line; the supervisor restarts it.
+While the database is away the batch is held and the partitions paused, and the loop keeps
+polling (outbox/outage.py). Fatal Kafka errors stop the process with a clear log line; the
+supervisor restarts it. The loop reports its health (outbox/health.py) and metrics
+(outbox/metrics.py), including the consumer lag from librdkafka's statistics.
 """
 import logging
 import time
@@ -23,7 +23,10 @@ from outbox.batch import BatchApplier, Failure, Handlers
 from outbox.codec import DecodingError
 from outbox.deadletters import dead_letter_headers
 from outbox.envelope import header, open_envelope
+from outbox.health import LoopHealth
 from outbox.inbox import PURGE_CHUNK
+from outbox.metrics import ConsumerMetrics
+from outbox.outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -50,27 +53,33 @@ class RunnerConfig:
     inbox_window: timedelta | None = None  # None: processed-event rows are kept forever
     purge_every_s: float = 600.0
     report_every_s: float = 60.0  # a progress line when anything happened
+    stats_every_ms: int = 5000  # librdkafka statistics, the source of the lag metric
     extra: dict = field(default_factory=dict)  # more confluent-kafka consumer settings
+
+    @property
+    def max_poll_interval_s(self) -> float:  # librdkafka's default is 300 s
+        return self.extra.get("max.poll.interval.ms", 300_000) / 1000
 
 
 class EventRunner:
     def __init__(self, config: RunnerConfig, handlers: Handlers, uow_factory: Callable,
                  event_types: dict[str, type] | None = None, consumer=None, producer=None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, metrics: ConsumerMetrics | None = None):
         self.config = config
         self.uow_factory = uow_factory
         self.event_types = event_types or {}
         self.applier = BatchApplier(config.name, handlers, uow_factory, config.max_attempts,
                                     config.transient_errors)
         self.clock = clock
+        self.metrics = metrics or ConsumerMetrics(config.name)
+        self.health = LoopHealth(clock, config.max_poll_interval_s)
         self.consumer = consumer or self.kafka_consumer()
         self.producer = producer or Producer({"bootstrap.servers": config.bootstrap_servers,
                                               "enable.idempotence": True,
                                               "error_cb": self.on_kafka_error})
         self.fatal: KafkaError | None = None
-        self.held: list | None = None  # the batch waiting for the database
-        self.outage_failures = 0
-        self.retry_at = 0.0
+        self.outage = Outage(config.name, self.consumer, clock, config.retry_backoff_s,
+                             config.max_transient_backoff_s, self.metrics.waiting_for_database)
         self.next_purge = clock()
         self.counts = {"applied": 0, "duplicates": 0, "dead_lettered": 0}
         self.reported = (clock(), dict(self.counts))
@@ -85,6 +94,8 @@ class EventRunner:
             "enable.auto.offset.store": False,
             "enable.auto.commit": True,
             "error_cb": self.on_kafka_error,
+            "statistics.interval.ms": self.config.stats_every_ms,
+            "stats_cb": self.metrics.kafka_stats,
             **self.config.extra,
         })
 
@@ -96,18 +107,28 @@ class EventRunner:
 
     # The loop ------------------------------------------------------------------------------
     def run(self, should_stop: Callable[[], bool]) -> None:
-        self.consumer.subscribe(self.config.topics, on_revoke=self.on_revoke,
-                                on_lost=self.on_revoke)
+        self.consumer.subscribe(self.config.topics, on_assign=self.on_assign,
+                                on_revoke=self.on_revoke, on_lost=self.on_lost)
+        self.health.started()
         try:
             while not should_stop():
                 self.step()
         finally:
+            self.health.stopped()
             self.consumer.close()  # commits the stored offsets, leaves the group
             self.producer.flush(10)
 
+    @property
+    def held(self) -> list | None:
+        return self.outage.held
+
     def step(self) -> None:
+        self.health.polled()  # each step polls, except a retry after an outage's backoff
         if self.held is not None:
-            self.wait_for_database()
+            batch = self.outage.wait(self.consume_paused, self.config.poll_timeout_s)
+            if batch is not None:
+                self.process(batch)
+                self.outage.retried()
         else:
             batch = self.next_batch()
             if batch:
@@ -153,7 +174,11 @@ class EventRunner:
                 log.warning("%s: kafka error %s", self.config.name, error)
         return good
 
+    def consume_paused(self, timeout_s: float) -> list:
+        return self.checked(self.consumer.consume(self.config.batch_size, timeout_s))
+
     def process(self, batch: list) -> None:
+        started = self.clock()
         envelopes, failures = [], []
         for message in batch:
             try:
@@ -163,49 +188,25 @@ class EventRunner:
         try:
             outcome = self.applier.apply(envelopes)
         except self.config.transient_errors as error:
-            self.hold(batch, error)
+            self.outage.hold(batch, error)
             return
+        self.metrics.batch_committed(len(batch), outcome, self.clock() - started)
         self.dead_letter(failures + outcome.failed)
         self.store_offsets(batch)
-        self.counts["applied"] += outcome.applied
+        self.counts["applied"] += len(outcome.applied)
         self.counts["duplicates"] += outcome.duplicates
 
-    # Database outages ----------------------------------------------------------------------
-    def hold(self, batch: list, error: Exception) -> None:
-        self.held = batch
-        self.outage_failures += 1
-        delay = min(self.config.max_transient_backoff_s,
-                    self.config.retry_backoff_s * 2 ** min(self.outage_failures - 1, 10))
-        self.retry_at = self.clock() + delay
-        self.consumer.pause(self.consumer.assignment())
-        log.warning("%s: database unavailable (%s); %d messages held, partitions paused, "
-                    "retrying in %.1fs", self.config.name, str(error).splitlines()[0][:200],
-                    len(batch), delay)
-
-    def wait_for_database(self) -> None:
-        remaining = self.retry_at - self.clock()
-        if remaining > 0:
-            # Polling while paused keeps the group membership and serves rebalances; it
-            # returns nothing for paused partitions. Newly assigned ones are paused too.
-            arrived = self.checked(self.consumer.consume(self.config.batch_size,
-                                                         min(remaining, self.config.poll_timeout_s)))
-            self.held.extend(arrived)
-            self.consumer.pause(self.consumer.assignment())
-            return
-        batch, self.held = self.held, None
-        self.process(batch)
-        if self.held is None:
-            self.consumer.resume(self.consumer.assignment())
-            log.warning("%s: database back after %d failed attempts; partitions resumed",
-                        self.config.name, self.outage_failures)
-            self.outage_failures = 0
+    # Rebalances ----------------------------------------------------------------------------
+    def on_assign(self, consumer, partitions) -> None:
+        self.health.assigned(partitions)
 
     def on_revoke(self, consumer, partitions) -> None:
-        """Held messages of partitions we no longer own go back to Kafka: the new owner gets
-        them again from the committed offset."""
-        if self.held:
-            lost = {(p.topic, p.partition) for p in partitions}
-            self.held = [m for m in self.held if (m.topic(), m.partition()) not in lost]
+        self.outage.let_go(partitions)
+        self.health.revoked(partitions)
+
+    def on_lost(self, consumer, partitions) -> None:
+        self.outage.let_go(partitions)
+        self.health.revoked(partitions, lost=True)
 
     # After the commit ----------------------------------------------------------------------
     def store_offsets(self, batch: list) -> None:
@@ -237,6 +238,7 @@ class EventRunner:
             log.error("%s: %s[%d]@%d (event %s) dead-lettered: %r", self.config.name, m.topic(),
                       m.partition(), m.offset(), header(m, "id"), failure.error)
         self.counts["dead_lettered"] += len(failures)
+        self.metrics.parked(failures)
 
     def purge_inbox(self) -> None:
         window = self.config.inbox_window

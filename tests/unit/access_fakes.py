@@ -123,9 +123,11 @@ class FakeAccessUnitOfWork:
 
 
 class FakeMessage:
-    def __init__(self, topic, partition, offset, key, value, headers, error=None):
+    def __init__(self, topic, partition, offset, key, value, headers, error=None,
+                 timestamp=(0, 0)):  # (type, epoch ms); type 0 = TIMESTAMP_NOT_AVAILABLE
         self._topic, self._partition, self._offset = topic, partition, offset
         self._key, self._value, self._headers, self._error = key, value, headers, error
+        self._timestamp = timestamp
 
     def topic(self): return self._topic
     def partition(self): return self._partition
@@ -134,6 +136,7 @@ class FakeMessage:
     def value(self): return self._value
     def headers(self): return self._headers
     def error(self): return self._error
+    def timestamp(self): return self._timestamp
 
 
 class FakeConsumer:
@@ -154,7 +157,10 @@ class FakeConsumer:
         self.now = 0.0  # a clock for the runner: an empty poll waits out its timeout
 
     def subscribe(self, topics, **callbacks):
+        """Joins at once: every partition of its messages is assigned to it."""
         self.callbacks = callbacks
+        if "on_assign" in callbacks:
+            callbacks["on_assign"](self, self.assignment())
 
     def assignment(self):
         from confluent_kafka import TopicPartition
