@@ -2,39 +2,58 @@
 
 `CONSUMERS` is the one list of consumers; the stack starts one process for each. A crash of
 one consumer cannot leave another half-alive, and each scales out on its own (more processes
-with the same group share the topic's partitions).
+with the same group share the topic's partitions). Each process serves /health/live,
+/health/ready and /metrics on its own port (outbox/health.py).
 """
 import argparse
 import logging
 import signal
 import sys
 import threading
+from typing import NamedTuple
 
 from confluent_kafka import KafkaException
 from sqlalchemy import create_engine
 
 from outbox.batch import Handlers
+from outbox.health import HealthServer, database_check
 from outbox.retention import inbox_window_for
 from outbox.runner import EventRunner, FatalKafkaError, RunnerConfig
 
 from apps.access_api.service.uow import AccessUnitOfWork
 from apps.consumers import access_roles
-from apps.settings import database_url, kafka_bootstrap
+from apps.settings import database_url, env, kafka_bootstrap
 
 log = logging.getLogger(__name__)
 
-# name -> (module with TOPIC, GROUP, DEAD_LETTER_TOPIC, DATABASE, EVENT_TYPES, HANDLERS,
-#          BATCH_HANDLERS; the unit of work class of its database)
+
+class ConsumerEntry(NamedTuple):
+    spec: object  # module with TOPIC, GROUP, DEAD_LETTER_TOPIC, DATABASE, EVENT_TYPES, HANDLERS,
+    #               BATCH_HANDLERS
+    uow_class: type  # the unit of work of its database
+    http_port: int  # health and metrics; clear of the APIs (8000, 8001) and the stack (5xxxx)
+
+
 CONSUMERS = {
-    "access-roles": (access_roles, AccessUnitOfWork),
+    "access-roles": ConsumerEntry(access_roles, AccessUnitOfWork, 9101),
 }
+
+
+def http_port(name: str) -> int:
+    """CONSUMER_<NAME>_HTTP_PORT (e.g. CONSUMER_ACCESS_ROLES_HTTP_PORT), else its default."""
+    variable = f"CONSUMER_{name.upper().replace('-', '_')}_HTTP_PORT"
+    return int(env(variable, str(CONSUMERS[name].http_port)))
+
+
+def http_host() -> str:
+    return env("CONSUMER_HTTP_HOST", "127.0.0.1")
 
 
 def build(name: str, bootstrap: str | None = None, db_url: str | None = None,
           topic: str | None = None, group: str | None = None,
           dead_letter_topic: str | None = None, derive_inbox_window: bool = True,
           **overrides) -> EventRunner:
-    spec, uow_class = CONSUMERS[name]
+    spec, uow_class, _ = CONSUMERS[name]
     bootstrap = bootstrap or kafka_bootstrap()
     topics = [topic or spec.TOPIC]
     if derive_inbox_window and "inbox_window" not in overrides:
@@ -48,6 +67,14 @@ def build(name: str, bootstrap: str | None = None, db_url: str | None = None,
     return EventRunner(config, handlers, lambda: uow_class(engine.connect), spec.EVENT_TYPES)
 
 
+def serve_http(name: str, runner: EventRunner, port: int, host: str | None = None,
+               db_url: str | None = None) -> HealthServer:
+    """Starts the health and metrics server of `runner` (port 0: any free port)."""
+    check = database_check(db_url or database_url(CONSUMERS[name].spec.DATABASE))
+    return HealthServer(runner.config.name, runner.health, runner.metrics.registry, check,
+                        host or http_host(), port).start()
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m apps.consumers", description=__doc__)
     parser.add_argument("name", choices=sorted(CONSUMERS), help="which consumer to run")
@@ -58,6 +85,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="most events applied in one transaction (1 = one each)")
     parser.add_argument("--batch-wait-ms", type=float, default=2.0,
                         help="after the first message, how long to wait for more")
+    ports = ", ".join(f"{c.http_port} for {name}" for name, c in CONSUMERS.items())
+    parser.add_argument("--http-port", type=int,
+                        help="port of /health/live, /health/ready and /metrics; 0 = none "
+                             f"(default: CONSUMER_<NAME>_HTTP_PORT, else {ports})")
+    parser.add_argument("--http-host", help="address to serve on (CONSUMER_HTTP_HOST, 127.0.0.1)")
     return parser.parse_args(argv)
 
 
@@ -74,6 +106,16 @@ def main(argv: list[str] | None = None) -> int:
                    dead_letter_topic=args.dead_letter_topic, batch_size=args.batch_size,
                    batch_wait_s=args.batch_wait_ms / 1000)
     config = runner.config
+    port = http_port(args.name) if args.http_port is None else args.http_port
+    if port:
+        try:
+            server = serve_http(args.name, runner, port, args.http_host)
+        except OSError as error:  # e.g. a second process of this consumer on the same machine
+            log.critical("%s: cannot serve health and metrics on port %d: %s (give each "
+                         "process its own --http-port, or 0 for none)", config.name, port, error)
+            return 2
+        log.info("%s: health and metrics on http://%s:%d", config.name,
+                 *server.httpd.server_address[:2])
     log.info("%s: consuming %s (batches of up to %d), inbox window %s", config.name,
              ", ".join(config.topics), config.batch_size, config.inbox_window or "unbounded")
     try:

@@ -20,8 +20,9 @@ LOG_DIR = stack.logs_dir / "bench"
 
 
 def consumer_argv(topic: str, group: str, batch_size: int | None) -> list[str]:
+    # --http-port 0: no health server, whose default port the stack's consumer already holds
     argv = [sys.executable, "-m", "apps.consumers", "access-roles", "--topic", topic,
-            "--group", group, "--dead-letter-topic", f"{topic}.dlq"]
+            "--group", group, "--dead-letter-topic", f"{topic}.dlq", "--http-port", "0"]
     return argv + (["--batch-size", str(batch_size)] if batch_size else [])
 
 
