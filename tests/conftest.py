@@ -41,3 +41,14 @@ def system(stack, pytestconfig):
     if started and os.environ.get("KEEP_STACK") != "1":
         with shown(pytestconfig):
             lifecycle.stop_apps(stack, started)
+
+
+@pytest.fixture(scope="session")
+def api_key(stack):
+    """A bearer key with every scope in every service's database; revoked when the session ends."""
+    from apps.api_keys import services
+    from apps.api_keys.scopes import SCOPES
+
+    key = services.create(services.SERVICES, "tests", SCOPES)
+    yield key.key
+    services.revoke(services.SERVICES, key.id)

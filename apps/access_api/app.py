@@ -2,6 +2,7 @@
 from flask import Flask
 from sqlalchemy import create_engine
 
+from apps.api_keys.bearer import install_api_keys
 from apps.settings import database_url
 from apps.web import create_api
 from apps.access_api.api.users.views import blp as users_blp
@@ -15,5 +16,6 @@ def create_app(db_url: str | None = None) -> Flask:
     engine = create_engine(db_url or database_url("access"), pool_pre_ping=True, pool_size=10)
     app.extensions["access_engine"] = engine
     api = create_api(app, "Access API", DESCRIPTION)
+    install_api_keys(app, api, engine)
     api.register_blueprint(users_blp)
     return app

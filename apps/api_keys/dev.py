@@ -11,6 +11,7 @@ from apps.api_keys.scopes import SCOPES
 from apps.settings import ACCESS_API_URL, production
 
 NAME = "development"
+KEY_FILE = "dev-api-key"  # its name under the stack folder: .stack/dev-api-key
 
 
 def ensure_dev_key(path: Path) -> str | None:

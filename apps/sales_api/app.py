@@ -2,6 +2,7 @@
 from flask import Flask
 from sqlalchemy import create_engine
 
+from apps.api_keys.bearer import install_api_keys
 from apps.settings import database_url
 from apps.web import create_api
 from apps.sales_api.adapters.catalog_cache import CatalogCache
@@ -29,6 +30,9 @@ def create_app(db_url: str | None = None) -> Flask:
     # Started on the first request, not here: gunicorn may fork after create_app (--preload).
     app.before_request(listener.ensure_running)
     api = create_api(app, "Sales API", DESCRIPTION)
+    # No sales endpoint takes a bearer key yet (checkouts send a serviceKey); later ones
+    # (catalog:write, orders:read, ...) only declare their scope.
+    install_api_keys(app, api, engine)
     api.register_blueprint(purchases_blp)
     api.register_blueprint(cancellations_blp)
     register_error_handlers(app, api)

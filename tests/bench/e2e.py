@@ -12,9 +12,12 @@ import http.client
 import json
 import time
 import uuid
+from functools import cache
 from urllib.parse import urlsplit
 
+from apps.api_keys.dev import KEY_FILE, ensure_dev_key
 from apps.settings import ACCESS_API_URL
+from connectors.stack.settings import settings as stack
 from tests.bench.common import (NeverVisible, distribution_ms, env_float, env_int, say)
 from tests.bench.load import LoadRun, closed_loop, open_loop
 from tests.bench.stages import KafkaObserver, Tracker, Watcher, breakdown
@@ -41,12 +44,19 @@ def wait_visible(tracker: Tracker, run: LoadRun) -> float | None:
         time.sleep(0.05)
 
 
+@cache
+def access_api_key() -> str | None:
+    """The development key `make up` keeps in the stack folder (created if it is missing)."""
+    return ensure_dev_key(stack.stack_dir / KEY_FILE)
+
+
 def access_api_roles(email: str) -> tuple[int, int]:
     """(status, number of roles) of GET /api/users/{email}/roles on the access API."""
     parts = urlsplit(ACCESS_API_URL)
     connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=10)
     try:
-        connection.request("GET", f"/api/users/{email}/roles")
+        connection.request("GET", f"/api/users/{email}/roles",
+                           headers={"Authorization": f"Bearer {access_api_key()}"})
         response = connection.getresponse()
         body = response.read()
         return response.status, len(json.loads(body).get("roles", [])) if response.status == 200 else 0

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint, abort
 from apps.access_api.api.users.schemas import UserRolesSchema
 from apps.access_api.service.grants import UnknownUser, normalise_email, roles_of_user
 from apps.access_api.service.uow import AccessUnitOfWork
+from apps.api_keys.bearer import requires_scope
 
 blp = Blueprint("users", __name__, url_prefix="/api/users",
                 description="Users, their roles and the purchases granting them.")
@@ -13,6 +14,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/users",
 
 @blp.route("/<string:email>/roles")
 class UserRoles(MethodView):
+    @requires_scope(blp, "users:read")
     @blp.response(200, UserRolesSchema)
     @blp.alt_response(404, description="No user with this e-mail")
     def get(self, email):
