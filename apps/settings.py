@@ -5,6 +5,7 @@ overridden, e.g. SALES_DATABASE_URL, KAFKA_BOOTSTRAP. With APP_ENV=production th
 defaults for secrets: a missing database URL stops start-up with its name.
 """
 import os
+from datetime import timedelta
 
 
 class MissingSetting(RuntimeError):
@@ -29,6 +30,15 @@ def database_url(service: str) -> str:
     password = env(f"{service.upper()}_DB_PASSWORD", service)
     host, port = env("PG_HOST", "127.0.0.1"), env("PG_PORT", "55432")
     return f"postgresql+psycopg://{service}:{password}@{host}:{port}/{service}"
+
+
+def idempotency_key_ttl() -> timedelta:
+    """How long a stored Idempotency-Key answer is kept: IDEMPOTENCY_KEY_TTL seconds, at least
+    the day clients are promised (default 86400)."""
+    value = env("IDEMPOTENCY_KEY_TTL", "86400")
+    if not value.isdigit() or int(value) < 86400:
+        raise ValueError(f"IDEMPOTENCY_KEY_TTL must be a whole number of seconds >= 86400, not {value!r}")
+    return timedelta(seconds=int(value))
 
 
 def kafka_bootstrap() -> str:
