@@ -77,7 +77,12 @@ def install_idempotency(app: Flask, api: Api, engine: Engine, *,
     """Call before registering blueprints, so that every POST is documented with the header.
     `body_credential` names a body field that authenticates the caller (the sales serviceKey)."""
     app.extensions[EXTENSION] = Settings(engine, body_credential)
-    app.before_request(KeyPurger(engine, idempotency_key_ttl()).maybe_purge)
+    purger = KeyPurger(engine, idempotency_key_ttl())
+
+    def purge_when_due() -> None:  # not maybe_purge itself: Flask takes a hook's True as the response
+        purger.maybe_purge()
+
+    app.before_request(purge_when_due)
     app.before_request(begin)
     app.after_request(finish)
     app.teardown_request(release)
