@@ -115,9 +115,12 @@ def ensure_running(settings: Settings, programs) -> None:
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     path = config_path(settings)
     text = render(settings, programs)
+    running = answers(settings)
+    if running and path.exists():
+        refuse_other_checkout(settings, path.read_text())
     changed = not path.exists() or path.read_text() != text
     path.write_text(text)
-    if answers(settings):
+    if running:
         if changed:
             update(settings)
         return
@@ -129,6 +132,16 @@ def ensure_running(settings: Settings, programs) -> None:
                          f"{result.stdout}{result.stderr}see {main_log(settings)}")
     took = wait_until(lambda: answers(settings), 20, what="supervisord")
     print(f" ready ({took:.1f}s)", flush=True)
+
+
+def refuse_other_checkout(settings: Settings, current_config: str) -> None:
+    """Two clones sharing one STACK_DIR would otherwise swap each other's programs (every
+    program's folder differs), stopping PostgreSQL and Kafka under the first clone's feet."""
+    match = re.search(r"^directory=(.+)$", current_config, re.MULTILINE)
+    if match and match.group(1) != str(REPO_DIR):
+        raise StackError(f"the stack in {settings.stack_dir} runs the checkout at "
+                         f"{match.group(1)}, not {REPO_DIR}: stop it from there (`make down`) "
+                         "or give this checkout its own STACK_DIR and ports")
 
 
 def update(settings: Settings) -> None:
@@ -204,7 +217,7 @@ def pid_running(pid: int) -> bool:
     return True
 
 
-UNEXPECTED = re.compile(r"(\S+ \S+) INFO exited: (\S+) \((.*); not expected\)")
+UNEXPECTED = re.compile(r"(\S+ \S+) \w+ exited: (\S+) \((.*); not expected\)")
 
 
 def restarts(settings: Settings) -> dict[str, tuple[int, str]]:
