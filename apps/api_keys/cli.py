@@ -42,6 +42,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    try:
+        return run(args)
+    except services.Unreachable as error:
+        print(f"api_keys: {error}", file=sys.stderr)
+        return 3
+
+
+def run(args) -> int:
     where = chosen(args.service)
     if args.command == "create":
         key = services.create(where, args.name, known(args.scopes))
@@ -56,8 +64,9 @@ def main(argv=None) -> int:
             state = "revoked" if service in revoked else "no live key with this id"
             print(f"{service}: {key_id} {state}", file=sys.stderr)
         return 0 if revoked else 1
+    listed = services.listed(where)
     print("\t".join(("service", "id", "name", "scopes", "created", "revoked", "last_used")))
-    for service, rows in services.listed(where).items():
+    for service, rows in listed.items():
         for row in rows:
             print("\t".join((service, row.id, row.name, ",".join(row.scopes), stamp(row.created_at),
                              stamp(row.revoked_at), stamp(row.last_used_at))))

@@ -7,12 +7,17 @@ from contextlib import ExitStack, contextmanager
 from typing import Iterator
 
 from sqlalchemy import Connection, create_engine
+from sqlalchemy.exc import OperationalError
 
 from apps.api_keys import store
 from apps.api_keys.keys import NewKey, new_key
 from apps.settings import database_url
 
 SERVICES = ("sales", "access")  # the services whose migrations create api_keys (0003)
+
+
+class Unreachable(RuntimeError):
+    """A service's database refused the connection; the message names the service."""
 
 
 @contextmanager
@@ -23,7 +28,10 @@ def connections(services) -> Iterator[dict[str, Connection]]:
         for service in services:
             engine = create_engine(database_url(service))
             stack.callback(engine.dispose)
-            opened[service] = stack.enter_context(engine.connect())
+            try:
+                opened[service] = stack.enter_context(engine.connect())
+            except OperationalError as error:
+                raise Unreachable(f"the {service} database is unreachable: {error.orig}") from None
         yield opened
 
 

@@ -10,7 +10,7 @@ from flask_smorest import Api, Blueprint
 
 from apps.api_keys import keys
 from apps.api_keys.bearer import install_api_keys, requires_scope
-from apps.api_keys.cli import parser
+from apps.api_keys.cli import main, parser
 from apps.api_keys.dev import dev_key_hint, ensure_dev_key, write_private
 from apps.api_keys.scopes import SCOPES, UnknownScope, known
 
@@ -60,6 +60,15 @@ def test_the_command_refuses_an_unknown_scope_naming_it(capsys):
         parser().parse_args(["create", "--name", "x", "--scope", "users:reed"])
     assert exit_.value.code == 2
     assert "unknown scope 'users:reed'" in capsys.readouterr().err
+
+
+def test_the_command_names_an_unreachable_database(monkeypatch, capsys):
+    monkeypatch.delenv("SALES_DATABASE_URL", raising=False)
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setenv("PG_PORT", "1")  # nothing listens there
+    assert main(["list", "--service", "sales"]) == 3
+    output = capsys.readouterr()
+    assert "the sales database is unreachable" in output.err and output.out == ""
 
 
 # The Flask side, with the database lookup replaced by a dict ---------------------------------
