@@ -99,7 +99,8 @@ class Settings:
 
     @property
     def connect_secrets_file(self) -> Path:
-        return self.stack_dir / "connect" / "secrets.properties"
+        """Where Connect reads the passwords (docker-compose mounts its own at another path)."""
+        return Path(env("CONNECT_SECRETS_FILE", str(self.stack_dir / "connect" / "secrets.properties")))
 
     def log_file(self, component: str) -> Path:
         return self.logs_dir / f"{component}.log"

@@ -20,3 +20,22 @@ def test_postgres_has_logical_wal_and_connect_loads_the_debezium_plugin():
     assert any(v.endswith(":/opt/connect-plugins:ro") for v in connect["volumes"])
     for name in ("connect.properties", "init-databases.sql", "app.Dockerfile"):
         assert (Path(__file__).parents[2] / "connectors" / "docker" / name).exists()
+
+
+def test_every_long_lived_service_restarts_and_has_a_health_check():
+    one_shot = {"migrate", "connectors"}
+    for name, service in COMPOSE["services"].items():
+        if name in one_shot:
+            assert service["restart"] == "on-failure", name
+            continue
+        assert service.get("restart") == "unless-stopped", f"{name} is not restarted when it dies"
+        assert "test" in service.get("healthcheck", {}), f"{name} has no health check"
+
+
+def test_connect_reads_passwords_through_a_config_provider():
+    properties = (Path(__file__).parents[2] / "connectors" / "docker" / "connect.properties").read_text()
+    assert "config.providers=file" in properties
+    for path in (Path(__file__).parents[2] / "connectors").glob("*.json"):
+        config = yaml.safe_load(path.read_text())["config"]
+        secrets = {k: v for k, v in config.items() if "password" in k}
+        assert secrets and all(v.startswith("${file:") for v in secrets.values()), path.name
