@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from apps.access_api.domain import grants as rules
+from apps.emails import normalise_email  # the one rule of every service
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,6 @@ class Sale:
     period_unit: str
     period_count: int
     purchased_at: datetime
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def grant_roles_for_sales(uow, sales: list[Sale]) -> None:

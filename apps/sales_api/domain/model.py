@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from apps.emails import normalise_email
 from apps.sales_api.domain.errors import NoLivePurchase
 
 
@@ -71,7 +72,3 @@ class Purchase:
         self.status = PurchaseStatus.CANCELLED
         self.cancelled_at = now
         self.events.append(PurchaseCancelled(self.id, self.buyer_email, self.product_id, now))
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
