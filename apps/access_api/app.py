@@ -15,7 +15,7 @@ def create_app(db_url: str | None = None) -> Flask:
     app = Flask(__name__)
     engine = create_engine(db_url or database_url("access"), pool_pre_ping=True, pool_size=10)
     app.extensions["access_engine"] = engine
-    api = create_api(app, "Access API", DESCRIPTION)
+    api = create_api(app, "Access API", DESCRIPTION, engine=engine)
     install_api_keys(app, api, engine)
     api.register_blueprint(users_blp)
     return app

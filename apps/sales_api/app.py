@@ -29,7 +29,7 @@ def create_app(db_url: str | None = None) -> Flask:
     app.extensions["sales_catalog_listener"] = listener
     # Started on the first request, not here: gunicorn may fork after create_app (--preload).
     app.before_request(listener.ensure_running)
-    api = create_api(app, "Sales API", DESCRIPTION)
+    api = create_api(app, "Sales API", DESCRIPTION, engine=engine)
     # No sales endpoint takes a bearer key yet (checkouts send a serviceKey); later ones
     # (catalog:write, orders:read, ...) only declare their scope.
     install_api_keys(app, api, engine)

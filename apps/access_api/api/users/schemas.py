@@ -1,5 +1,11 @@
-"""Response bodies of a user's roles."""
+"""The path of a user's roles and its response body."""
 import marshmallow as ma
+
+from apps.web.fields import Email, RequestSchema
+
+
+class UserPathSchema(RequestSchema):
+    email = Email(required=True)
 
 
 class GrantingPurchaseSchema(ma.Schema):

@@ -3,8 +3,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from apps.access_api.api.users.schemas import UserRolesSchema
-from apps.access_api.service.grants import UnknownUser, normalise_email, roles_of_user
+from apps.access_api.api.users.schemas import UserPathSchema, UserRolesSchema
+from apps.access_api.service.grants import UnknownUser, roles_of_user
 from apps.access_api.service.uow import AccessUnitOfWork
 from apps.api_keys.bearer import requires_scope
 
@@ -15,6 +15,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/users",
 @blp.route("/<string:email>/roles")
 class UserRoles(MethodView):
     @requires_scope(blp, "users:read")
+    @blp.arguments(UserPathSchema, location="path", as_kwargs=True)  # `email` arrives normalised
     @blp.response(200, UserRolesSchema)
     @blp.alt_response(404, description="No user with this e-mail")
     def get(self, email):
@@ -22,5 +23,5 @@ class UserRoles(MethodView):
         try:
             held = roles_of_user(AccessUnitOfWork(current_app.extensions["access_engine"].connect), email)
         except UnknownUser:
-            abort(404, message=f"no user {normalise_email(email)}", errors={"path": {"email": ["unknown user"]}})
-        return {"email": normalise_email(email), "roles": held}
+            abort(404, message=f"no user {email}", errors={"path": {"email": ["unknown user"]}})
+        return {"email": email, "roles": held}

@@ -1,0 +1,68 @@
+"""Request fields and the base of every request schema: bounded text, the e-mail rule, no extras.
+
+`RequestSchema` refuses unknown fields (marshmallow's default, made explicit so a change of
+default cannot open it) and refuses a plain `String` field when the schema is built: every
+string a request carries goes through `Text`, which has a maximum length and lets no control
+character reach the database (PostgreSQL rejects NUL in text; the others have no business in
+an id, a key or an address).
+"""
+import re
+
+import marshmallow as ma
+
+from apps import emails
+
+# C0 and C1 controls, DEL, and lone surrogates (JSON's "\ud800" decodes to one; it cannot be
+# encoded to UTF-8 for the database).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def control_character(text: str, multiline: bool = False) -> str | None:
+    """The first forbidden character of `text` as `U+XXXX`, or None."""
+    found = (_CONTROL_BUT_LINES if multiline else _CONTROL).search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+class Text(ma.fields.String):
+    """A string with a maximum length; `multiline=True` also allows tab, CR and LF."""
+
+    def __init__(self, *, max_length: int, multiline: bool = False, **kwargs):
+        metadata = {"maxLength": max_length, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+        self.max_length, self.multiline = max_length, multiline
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if bad := control_character(text, self.multiline):
+            raise ma.ValidationError(f"contains the control character {bad}")
+        return self._clean(text)
+
+    def _clean(self, text: str) -> str:
+        if len(text) > self.max_length:
+            raise ma.ValidationError(f"longer than {self.max_length} characters")
+        return text
+
+
+class Email(Text):
+    """An e-mail address by the one rule of `apps.emails`: loaded trimmed and lower-cased."""
+
+    def __init__(self, **kwargs):
+        metadata = {"format": "email", "example": "any@email.com", **kwargs.pop("metadata", {})}
+        super().__init__(max_length=emails.MAX_ADDRESS, metadata=metadata, **kwargs)
+
+    def _clean(self, text: str) -> str:
+        try:
+            return emails.normalise_email(text)
+        except emails.InvalidEmail as error:
+            raise ma.ValidationError(str(error)) from None
+
+
+class RequestSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        if isinstance(field_obj, ma.fields.String) and not isinstance(field_obj, Text):
+            raise TypeError(f"{type(self).__name__}.{field_name}: use apps.web.fields.Text, "
+                            "which bounds the length and refuses control characters")
