@@ -94,6 +94,9 @@ class EventRunner:
             "enable.auto.offset.store": False,
             "enable.auto.commit": True,
             "error_cb": self.on_kafka_error,
+            # librdkafka backs off up to 10 s between reconnects by default; after a broker
+            # restart that alone could leave the consumer idle for seconds.
+            "reconnect.backoff.max.ms": 1000,
             "statistics.interval.ms": self.config.stats_every_ms,
             "stats_cb": self.metrics.kafka_stats,
             **self.config.extra,

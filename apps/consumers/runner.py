@@ -90,6 +90,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="port of /health/live, /health/ready and /metrics; 0 = none "
                              f"(default: CONSUMER_<NAME>_HTTP_PORT, else {ports})")
     parser.add_argument("--http-host", help="address to serve on (CONSUMER_HTTP_HOST, 127.0.0.1)")
+    parser.add_argument("--instance-id",
+                        help="static group membership (group.instance.id): a process restarted "
+                             "under the same id gets its partitions back at once instead of "
+                             "after the session timeout; every process of a group needs its own")
     return parser.parse_args(argv)
 
 
@@ -102,9 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    extra = {"group.instance.id": args.instance_id} if args.instance_id else {}
     runner = build(args.name, topic=args.topic, group=args.group,
                    dead_letter_topic=args.dead_letter_topic, batch_size=args.batch_size,
-                   batch_wait_s=args.batch_wait_ms / 1000)
+                   batch_wait_s=args.batch_wait_ms / 1000, extra=extra)
     config = runner.config
     port = http_port(args.name) if args.http_port is None else args.http_port
     if port:

@@ -83,10 +83,20 @@ def up(settings: Settings = default_settings, connectors: bool = True, apps: boo
             run_migrations()
             kafka.ensure_topics(settings)
             connect.ensure_connectors(settings, worker_restarted)
+            ensure_dev_key(settings)
         if apps:
             start_apps(settings)
     say(f"up in {time.monotonic() - started:.1f}s: PostgreSQL {settings.pg_host}:"
         f"{settings.pg_port}, Kafka {settings.kafka_bootstrap}, Connect {settings.connect_url}")
+
+
+def ensure_dev_key(settings: Settings) -> None:
+    """A development key with every scope, printed with an example (none in production)."""
+    from apps.api_keys.dev import KEY_FILE, dev_key_hint, ensure_dev_key as ensure
+
+    key = ensure(settings.stack_dir / KEY_FILE)
+    if key:
+        say(dev_key_hint(key))
 
 
 def start_apps(settings: Settings, names=APP_NAMES) -> list[str]:

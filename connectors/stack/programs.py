@@ -4,6 +4,7 @@ A later process (a scheduler, another consumer) is one more `Program` here. The 
 list is the start order; supervisord stops them in reverse (its `priority`). Readiness, which no
 supervisor knows, is each program's `ready` check, waited for by `up` before the next one starts.
 """
+import socket
 import sys
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -63,8 +64,19 @@ def supervised_running(name: str) -> Callable[[Settings], bool]:
 
 
 def consumer(name: str) -> Program:
-    return Program(f"consumer-{name}", lambda s: [sys.executable, "-m", "apps.consumers", name],
-                   supervised_running(f"consumer-{name}"), app=True)
+    from apps.consumers.runner import http_port
+
+    port = http_port(name)
+    # The instance id makes the process a static group member: restarted under the same id it
+    # gets its partitions back at once, not after its predecessor's session times out (45 s).
+    argv = [sys.executable, "-m", "apps.consumers", name, "--instance-id",
+            f"{name}-{socket.gethostname()}"]
+    if port:
+        return Program(f"consumer-{name}", lambda s: argv,
+                       http_ok(f"http://127.0.0.1:{port}/health/ready"), app=True,
+                       address=f"http://127.0.0.1:{port}")
+    return Program(f"consumer-{name}", lambda s: argv, supervised_running(f"consumer-{name}"),
+                   app=True)
 
 
 PROGRAMS: tuple[Program, ...] = (
