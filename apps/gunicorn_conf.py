@@ -1,0 +1,73 @@
+"""gunicorn settings of both APIs: `python -m gunicorn -c apps/gunicorn_conf.py --bind HOST:PORT
+--workers 2 'apps.sales_api.app:create_app()'` (or apps.access_api.app). Flags given on the
+command line win over the values here.
+
+Request line. Flask answers a request target longer than apps.web.limits.MAX_URL_BYTES (2048)
+with the JSON 414 of every other error. gunicorn reads the request line first and answers one
+longer than `limit_request_line` itself, with a plain-text page, before Flask sees it. So its
+limit is set to its maximum, 8190 bytes (0 would mean unlimited and let a client make a worker
+buffer a line of any size): every target from 2049 to about 8170 bytes gets the JSON 414, and
+only a longer one gets gunicorn's. No client reaches us with such a URL in practice: the common
+HTTP front ends and proxies refuse request lines past 8 KB (nginx's default header buffer,
+Apache's LimitRequestLine of 8190), and our longest real URL, a roles lookup of a 254-octet
+address fully percent-encoded, is under 800 bytes.
+
+Metrics. Each worker is a process of its own, so prometheus_client runs in multiprocess mode:
+workers write their samples to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds them up.
+The folder defaults to `$STACK_DIR/run/metrics/<app>` (STACK_DIR as in connectors/stack,
+default `.stack/`), is emptied when the master starts (samples of a previous run would be
+added in), and the master marks each worker that exits as dead. The variable must be set
+before a worker imports prometheus_client, which `on_starting` does; `--preload` would import
+the app (and prometheus_client) in the master before that, so it needs the variable set in
+the environment beforehand.
+"""
+import os
+import sys
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+limit_request_line = 8190
+worker_class = "gthread"
+threads = 8  # threads, not processes: the work waits on PostgreSQL
+graceful_timeout = 10
+accesslog = "-"
+
+
+def app_name(app_uri: str) -> str:
+    """`sales-api` for `apps.sales_api.app:create_app()`; the module path for any other app."""
+    module = app_uri.split(":", 1)[0]
+    parts = module.split(".")
+    if len(parts) == 3 and parts[0] == "apps" and parts[2] == "app":
+        return parts[1].replace("_", "-")
+    return module
+
+
+def metrics_dir(app_uri: str, environ=os.environ) -> Path:
+    if environ.get(METRICS_DIR_VARIABLE):
+        return Path(environ[METRICS_DIR_VARIABLE])
+    stack_dir = Path(environ.get("STACK_DIR", str(REPO_DIR / ".stack")))
+    return stack_dir / "run" / "metrics" / app_name(app_uri)
+
+
+def fresh_metrics_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):  # only prometheus_client's files, whatever else is there
+        stale.unlink()
+
+
+def on_starting(server) -> None:
+    path = metrics_dir(server.app.app_uri)
+    if "prometheus_client" in sys.modules and not os.environ.get(METRICS_DIR_VARIABLE):
+        raise RuntimeError(f"prometheus_client was imported before {METRICS_DIR_VARIABLE} was set "
+                           f"(--preload?): set {METRICS_DIR_VARIABLE}={path} in the environment")
+    fresh_metrics_dir(path)
+    os.environ[METRICS_DIR_VARIABLE] = str(path)  # inherited by every worker forked from now on
+    server.log.info("Prometheus multiprocess folder %s", path)
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
