@@ -52,3 +52,15 @@ def api_key(stack):
     key = services.create(services.SERVICES, "tests", SCOPES)
     yield key.key
     services.revoke(services.SERVICES, key.id)
+
+
+@pytest.fixture(scope="session")
+def sales_db(stack):
+    """An engine on the real sales database, to check what a test wrote (or did not)."""
+    from sqlalchemy import create_engine
+
+    from apps.settings import database_url
+
+    engine = create_engine(database_url("sales"))
+    yield engine
+    engine.dispose()
