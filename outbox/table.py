@@ -3,7 +3,7 @@
 `outbox` follows Debezium's Event Router column names. `processed_events` is the inbox: its
 primary key is what makes a redelivered event a no-op.
 """
-from sqlalchemy import Column, DateTime, LargeBinary, MetaData, Table, Text, Uuid, func
+from sqlalchemy import Column, DateTime, LargeBinary, MetaData, Table, Text, Uuid, func, text
 
 metadata = MetaData()
 
@@ -15,6 +15,9 @@ outbox = Table(
     Column("aggregateid", Text, nullable=False),
     Column("type", Text, nullable=False),
     Column("payload", LargeBinary, nullable=False),
+    # Copied by Debezium into the `occurredAt` header: the start of the commit-to-effect delay.
+    Column("occurred_at", DateTime(timezone=True), nullable=False,
+           server_default=text("clock_timestamp()")),
 )
 
 processed_events = Table(

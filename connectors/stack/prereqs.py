@@ -51,10 +51,17 @@ def check_programs(settings: Settings) -> None:
 
 
 def api_ports() -> list[tuple[str, int, str]]:
+    """The ports of our own processes: both APIs and each consumer's health server."""
+    from apps.consumers.runner import CONSUMERS, http_port
     from apps.settings import ACCESS_API_URL, SALES_API_URL
 
-    return [("sales-api", urlparse(SALES_API_URL).port, "SALES_API_URL"),
-            ("access-api", urlparse(ACCESS_API_URL).port, "ACCESS_API_URL")]
+    ports = [("sales-api", urlparse(SALES_API_URL).port, "SALES_API_URL"),
+             ("access-api", urlparse(ACCESS_API_URL).port, "ACCESS_API_URL")]
+    for name in CONSUMERS:
+        if http_port(name):
+            variable = f"CONSUMER_{name.upper().replace('-', '_')}_HTTP_PORT"
+            ports.append((f"consumer-{name}", http_port(name), variable))
+    return ports
 
 
 def check_ports(settings: Settings, ours: set[str], apps=api_ports) -> None:

@@ -88,9 +88,9 @@ PROGRAMS: tuple[Program, ...] = (
     Program("connect", connect_worker.command, connect_worker.rest_answers, app=False,
             start_timeout=180, stop_wait=30, address="{connect_url}"),
     Program("sales-api", gunicorn("apps.sales_api.app", SALES_API_URL),
-            http_ok(f"{SALES_API_URL}/openapi.json"), app=True, address=SALES_API_URL),
+            http_ok(f"{SALES_API_URL}/health/ready"), app=True, address=SALES_API_URL),
     Program("access-api", gunicorn("apps.access_api.app", ACCESS_API_URL),
-            http_ok(f"{ACCESS_API_URL}/openapi.json"), app=True, address=ACCESS_API_URL),
+            http_ok(f"{ACCESS_API_URL}/health/ready"), app=True, address=ACCESS_API_URL),
     *(consumer(name) for name in sorted(CONSUMERS)),
 )
 NAMES = tuple(p.name for p in PROGRAMS)

@@ -68,7 +68,9 @@ serverurl=unix://{socket_path(settings)}
 """]
     for priority, program in enumerate(programs, start=1):
         argv = " ".join(quote(arg) for arg in program.command(settings))
-        environment = ",".join(f'{k}="{v}"' for k, v in program.environment.items())
+        # STACK_DIR explicitly: the apps keep files there (metrics of the gunicorn workers).
+        variables = {"STACK_DIR": str(settings.stack_dir), **program.environment}
+        environment = ",".join(f'{k}="{v}"' for k, v in variables.items())
         sections.append(f"""[program:{program.name}]
 command={argv}
 directory={REPO_DIR}
