@@ -3,6 +3,7 @@ from flask import Flask
 from sqlalchemy import create_engine
 
 from apps.api_keys.bearer import install_api_keys
+from apps.idempotency.middleware import install_idempotency
 from apps.settings import database_url
 from apps.web import create_api
 from apps.access_api.api.users.views import blp as users_blp
@@ -17,5 +18,7 @@ def create_app(db_url: str | None = None) -> Flask:
     app.extensions["access_engine"] = engine
     api = create_api(app, "Access API", DESCRIPTION, engine=engine)
     install_api_keys(app, api, engine)
+    # Before the blueprints: it documents the Idempotency-Key on every POST.
+    install_idempotency(app, api, engine)
     api.register_blueprint(users_blp)
     return app

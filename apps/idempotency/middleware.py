@@ -131,6 +131,8 @@ def finish(response: Response) -> Response:
                 pending.fingerprint, response.status_code, response.content_type,
                 response.get_data()))
             pending.connection.commit()
+    except Exception as error:  # e.g. the connection lost: answered as the app answers it in a view
+        response = current_app.make_response(current_app.handle_user_exception(error))
     finally:
         pending.connection.close()  # rolls back whatever was not committed
     return response

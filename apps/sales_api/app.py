@@ -3,6 +3,7 @@ from flask import Flask
 from sqlalchemy import create_engine
 
 from apps.api_keys.bearer import install_api_keys
+from apps.idempotency.middleware import install_idempotency
 from apps.settings import database_url
 from apps.web import create_api
 from apps.sales_api.adapters.catalog_cache import CatalogCache
@@ -33,6 +34,8 @@ def create_app(db_url: str | None = None) -> Flask:
     # No sales endpoint takes a bearer key yet (checkouts send a serviceKey); later ones
     # (catalog:write, orders:read, ...) only declare their scope.
     install_api_keys(app, api, engine)
+    # Before the blueprints: it documents the Idempotency-Key on every POST.
+    install_idempotency(app, api, engine, body_credential="serviceKey")
     api.register_blueprint(purchases_blp)
     api.register_blueprint(cancellations_blp)
     register_error_handlers(app, api)

@@ -6,9 +6,11 @@ import pytest
 from flask import Flask, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
+from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from apps.idempotency.fingerprint import fingerprint_of, scope_of, valid_key
+from apps.idempotency.middleware import install_idempotency
 from apps.idempotency.openapi import document
 from apps.idempotency.purger import KeyPurger
 from apps.settings import idempotency_key_ttl
@@ -128,3 +130,13 @@ def test_the_ttl_defaults_to_a_day_and_refuses_less(monkeypatch):
         monkeypatch.setenv("IDEMPOTENCY_KEY_TTL", wrong)
         with pytest.raises(ValueError, match="IDEMPOTENCY_KEY_TTL"):
             idempotency_key_ttl()
+
+
+def test_the_first_request_of_a_process_is_answered_by_its_view_while_a_purge_starts():
+    """The purge hook starts on that request; its return value must not become the answer."""
+    app = Flask(__name__)
+    app.config.update(API_TITLE="t", API_VERSION="1", OPENAPI_VERSION="3.0.3")
+    unreachable = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    install_idempotency(app, Api(app), unreachable)
+    app.add_url_rule("/ping", view_func=lambda: "pong")
+    assert app.test_client().get("/ping").get_data() == b"pong"
