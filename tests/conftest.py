@@ -64,3 +64,30 @@ def sales_db(stack):
     engine = create_engine(database_url("sales"))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def outbox_wal(sales_db):
+    """The outbox rows committed while the test runs, as test_decoding lines (payload in hex).
+
+    Read from a throwaway logical replication slot, which is what Debezium reads: the outbox
+    table itself stays empty by design.
+    """
+    import uuid
+
+    from sqlalchemy import text
+
+    slot, seen = f"test_{uuid.uuid4().hex[:12]}", []
+    with sales_db.begin() as c:
+        c.execute(text("SELECT pg_create_logical_replication_slot(:s, 'test_decoding')"), {"s": slot})
+
+    def lines() -> list[str]:
+        with sales_db.begin() as c:
+            seen.extend(r.data for r in c.execute(
+                text("SELECT data FROM pg_logical_slot_get_changes(:s, NULL, NULL)"), {"s": slot})
+                if "public.outbox: INSERT" in r.data)
+        return seen
+
+    yield lines
+    with sales_db.begin() as c:
+        c.execute(text("SELECT pg_drop_replication_slot(:s)"), {"s": slot})

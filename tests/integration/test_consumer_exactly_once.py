@@ -19,6 +19,7 @@ from outbox import deadletters
 from outbox.batch import Handlers
 from outbox.codec import encode
 from outbox.table import processed_events
+from tests.integration.polling import wait_for
 from tests.integration.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
@@ -92,15 +93,6 @@ def grant_count(purchase_id: str) -> int:
 def inbox_count(event_id: str) -> int:
     return count(select(func.count()).select_from(processed_events)
                  .where(processed_events.c.event_id == event_id))
-
-
-def wait_for(condition, seconds=30.0, what="the condition"):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def test_the_same_message_delivered_twice_grants_once(topics, start_consumer):

@@ -5,7 +5,6 @@ would; the triggers' NOTIFY must clear the cache of the running app. Every wait 
 deadline. The test's own rows are removed at the end. One test also checks, on the same WAL
 view, that the real purchase repository tracks a loaded purchase so a cancellation publishes.
 """
-import time
 import uuid
 
 import pytest
@@ -14,19 +13,10 @@ from sqlalchemy import create_engine, event, text
 from apps.sales_api.app import create_app
 from apps.sales_api.service.auth import hash_key
 from apps.settings import database_url
+from tests.integration.polling import wait_for
 
 pytestmark = pytest.mark.integration
 DEV_KEY = "318440fb7491"
-
-
-def wait_for(condition, seconds=10.0, what="the condition"):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
 
 
 def sent(app, request) -> tuple[object, list[str]]:
@@ -115,25 +105,6 @@ def product(db):
         for table in ("purchases", "product_roles"):
             c.execute(text(f"DELETE FROM {table} WHERE product_id = :p"), {"p": product_id})
         c.execute(text("DELETE FROM products WHERE id = :p"), {"p": product_id})
-
-
-@pytest.fixture
-def outbox_wal(db):
-    """The outbox rows committed while the test runs, as test_decoding lines (payload in hex)."""
-    slot, seen = f"test_{uuid.uuid4().hex[:12]}", []
-    with db.begin() as c:
-        c.execute(text("SELECT pg_create_logical_replication_slot(:s, 'test_decoding')"), {"s": slot})
-
-    def lines() -> list[str]:
-        with db.begin() as c:
-            seen.extend(r.data for r in c.execute(
-                text("SELECT data FROM pg_logical_slot_get_changes(:s, NULL, NULL)"), {"s": slot})
-                if "public.outbox: INSERT" in r.data)
-        return seen
-
-    yield lines
-    with db.begin() as c:
-        c.execute(text("SELECT pg_drop_replication_slot(:s)"), {"s": slot})
 
 
 def test_a_cancellation_publishes_its_event_unasked(app, outbox_wal):
