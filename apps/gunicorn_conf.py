@@ -71,3 +71,25 @@ def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker) -> None:
+    """Each worker dies with its master (Linux's parent-death signal).
+
+    Without it, a master killed with SIGKILL leaves its workers holding the listening socket
+    for a few seconds until they notice; the master supervisord starts in its place cannot
+    bind the port meanwhile, exits, and is restarted with backoff: 12-15 s without the API
+    instead of about one. Requests in flight die with the process either way; clients retry
+    them with their Idempotency-Key.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        server.log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+    if os.getppid() != server.pid:  # the master died before the signal was armed
+        os._exit(1)

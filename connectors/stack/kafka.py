@@ -43,6 +43,10 @@ transaction.state.log.num.partitions=10
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# After a crash the controller (this same process) refuses the broker's new registration until
+# the old one's session expires: 9 s by default, most of a SIGKILLed broker's downtime here.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
 """
 
 

@@ -30,9 +30,9 @@ def run(settings, rounds: int = 1, rate: float = 10.0, components=faults.FAULTS,
             for name in components:
                 recovery = faults.recover(settings, name, run_id)
                 recoveries.append(recovery)
-                say(f"round {round_number}: {name} {recovery['fault']}: process back in "
-                    f"{recovery['process_back_s']:.1f}s, pipeline back in "
-                    f"{recovery['pipeline_back_s']:.1f}s ({len(tally.writes)} writes so far)")
+                say(f"round {round_number}: {name} {recovery['fault']}: pipeline back in "
+                    f"{recovery['pipeline_back_s']:.1f}s, process RUNNING and ready after "
+                    f"{recovery['process_back_s']:.1f}s ({len(tally.writes)} writes so far)")
     finally:
         stop.set()
         say("load stopped; waiting for writes still being retried")
