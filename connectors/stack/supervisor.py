@@ -46,6 +46,7 @@ def main_log(settings: Settings):
 def render(settings: Settings, programs) -> str:
     run, logs = settings.run_dir, settings.logs_dir
     sections = [f"""; Written by connectors/stack/supervisor.py on each `up`; edits are lost.
+; checkout: {REPO_DIR}
 [unix_http_server]
 file={socket_path(settings)}
 chmod=0700
@@ -71,9 +72,12 @@ serverurl=unix://{socket_path(settings)}
         # STACK_DIR explicitly: the apps keep files there (metrics of the gunicorn workers).
         variables = {"STACK_DIR": str(settings.stack_dir), **program.environment}
         environment = ",".join(f'{k}="{v}"' for k, v in variables.items())
+        # A program run as another user (PostgreSQL as `postgres`) starts in the stack folder,
+        # which that user can enter; the checkout may sit in a folder closed to it (CI).
+        directory = settings.stack_dir if program.user else REPO_DIR
         sections.append(f"""[program:{program.name}]
 command={argv}
-directory={REPO_DIR}
+directory={directory}
 priority={priority * 10}
 autostart=false
 autorestart=true
@@ -139,7 +143,7 @@ def ensure_running(settings: Settings, programs) -> None:
 def refuse_other_checkout(settings: Settings, current_config: str) -> None:
     """Two clones sharing one STACK_DIR would otherwise swap each other's programs (every
     program's folder differs), stopping PostgreSQL and Kafka under the first clone's feet."""
-    match = re.search(r"^directory=(.+)$", current_config, re.MULTILINE)
+    match = re.search(r"^; checkout: (.+)$", current_config, re.MULTILINE)
     if match and match.group(1) != str(REPO_DIR):
         raise StackError(f"the stack in {settings.stack_dir} runs the checkout at "
                          f"{match.group(1)}, not {REPO_DIR}: stop it from there (`make down`) "
