@@ -54,7 +54,8 @@ def run(settings, rounds: int = 1, rate: float = 10.0, components=faults.FAULTS,
     }
     say(f"faults {summary['kills']}, acknowledged writes {summary['acknowledged_writes']}, "
         f"lost {summary['lost']}, duplicated {summary['duplicated']}, unapplied "
-        f"{summary['unapplied']}, lag {summary['consumer_lag']}, 5xx {summary['server_errors']}, "
+        f"{summary['unapplied']}, lag {summary['consumer_lag']}, 5xx {summary['server_errors']} "
+        f"(503: {tally.statuses.get('503', 0)}), "
         f"longest recovery {summary['longest_recovery_s']}s ({summary['longest_recovery_component']})")
     for name in dict.fromkeys(r["component"] for r in recoveries):
         times = [r["pipeline_back_s"] for r in recoveries if r["component"] == name]
