@@ -66,15 +66,25 @@ def requires_scope(blp, scope: str):
 
 
 def authorize(scope: str) -> None:
-    auth = request.authorization
-    if auth is None or auth.type != "bearer" or not auth.token:
+    token = bearer_token()
+    if token is None:
         refuse(401, "an API key is required: Authorization: Bearer <key>", "Bearer")
-    scopes = current_app.extensions[EXTENSION](auth.token.strip())
+    scopes = current_app.extensions[EXTENSION](token)
     if scopes is None:
         refuse(401, "unknown or revoked API key", 'Bearer error="invalid_token"')
     if scope not in scopes:
         refuse(403, f"the API key lacks the scope {scope}",
                f'Bearer error="insufficient_scope", scope="{scope}"')
+
+
+def bearer_token() -> str | None:
+    """The token of `Authorization: Bearer <token>` (the scheme in any case), else None.
+
+    Read from the header itself, not werkzeug's `request.authorization`: that also decodes Basic
+    credentials, and a Basic value with a non-ASCII byte made it raise ValueError (a 500).
+    """
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
 def refuse(status: int, message: str, challenge: str):

@@ -123,6 +123,8 @@ def bearer(key: str) -> dict:
 @pytest.mark.parametrize("headers, challenge", [
     ({}, "Bearer"),
     ({"Authorization": "Basic dXNlcjpwYXNz"}, "Bearer"),
+    ({"Authorization": "Basic \xff\xfe"}, "Bearer"),  # found by the fuzzer: was a 500
+    ({"Authorization": "Basic //79"}, "Bearer"),  # valid base64 of bytes that are not UTF-8
     ({"Authorization": "Bearer"}, "Bearer"),
     (bearer("garbage"), 'Bearer error="invalid_token"'),
     (bearer(keys.new_key().key), 'Bearer error="invalid_token"'),  # well formed, not live
