@@ -35,8 +35,11 @@ def json_body(request: Request):
 def scope_of(request: Request, key: str, body_credential: str | None) -> bytes:
     body = json_body(request)
     in_body = body.get(body_credential) if body_credential and isinstance(body, dict) else None
+    # surrogatepass: JSON can carry a lone surrogate ("\ud800"), which UTF-8 cannot encode; such
+    # a credential is refused by the schema later (422), but must not make this raise (a 500).
+    # Valid text encodes exactly as before, so stored scopes stay valid.
     return digest(request.headers.get("Authorization", "").encode(),
-                  str(in_body or "").encode(), key.encode())
+                  str(in_body or "").encode("utf-8", "surrogatepass"), key.encode())
 
 
 def fingerprint_of(request: Request) -> bytes:

@@ -9,7 +9,7 @@ from flask_smorest import Api, Blueprint
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from apps.idempotency.fingerprint import fingerprint_of, scope_of, valid_key
+from apps.idempotency.fingerprint import digest, fingerprint_of, scope_of, valid_key
 from apps.idempotency.middleware import install_idempotency
 from apps.idempotency.openapi import document
 from apps.idempotency.purger import KeyPurger
@@ -59,6 +59,14 @@ def test_the_scope_is_the_key_of_one_caller(other):
     read another's stored answers."""
     assert identity(json={"serviceKey": "s"})[0] != identity(**other)[0]
     assert identity(json={"serviceKey": "s"})[0] == identity(json={"serviceKey": "s", "other": 1})[0]
+
+
+def test_a_body_credential_with_a_lone_surrogate_has_a_scope_and_valid_ones_keep_theirs():
+    """JSON's "\\ud800" is text UTF-8 cannot encode: the scope raised, a 500 (found by the
+    fuzzer). The schema refuses such a serviceKey afterwards, with a 422."""
+    lone = identity(data='{"serviceKey": "\\ud800"}', content_type="application/json")[0]
+    assert lone != identity(data='{"serviceKey": "\\ud801"}', content_type="application/json")[0]
+    assert identity(json={"serviceKey": "s"})[0] == digest(b"", b"s", b"k1")  # as stored before
 
 
 def spec_of_an_api_with_a_post_and_a_get() -> dict:
