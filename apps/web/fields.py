@@ -16,6 +16,11 @@ from apps import emails
 # encoded to UTF-8 for the database).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same rules for the OpenAPI document (ECMA-262 regex syntax), so clients and fuzzers know
+# them. Lone surrogates are left out: a regex without the `u` flag cannot refuse them without
+# refusing every surrogate pair, i.e. every character beyond U+FFFF.
+PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+PATTERN_BUT_LINES = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
 
 
 def control_character(text: str, multiline: bool = False) -> str | None:
@@ -28,7 +33,8 @@ class Text(ma.fields.String):
     """A string with a maximum length; `multiline=True` also allows tab, CR and LF."""
 
     def __init__(self, *, max_length: int, multiline: bool = False, **kwargs):
-        metadata = {"maxLength": max_length, **kwargs.pop("metadata", {})}
+        metadata = {"maxLength": max_length, "pattern": PATTERN_BUT_LINES if multiline else PATTERN,
+                    **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
         self.max_length, self.multiline = max_length, multiline
 
