@@ -9,6 +9,7 @@ import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_smorest.error_handler import ErrorSchema
 from sqlalchemy import Engine, create_engine, text
 
 from apps.web.errors import database_unavailable_error
@@ -42,7 +43,8 @@ class Live(MethodView):
 @blp.route("/ready")
 class Ready(MethodView):
     @blp.response(200, HealthSchema)
-    @blp.alt_response(503, description="The database did not answer within 2 s; `Retry-After` says when to ask again")
+    @blp.alt_response(503, schema=ErrorSchema,
+                      description="The database did not answer within 2 s; `Retry-After` says when to ask again")
     def get(self):
         """Answers 200 when the API's database answers within 2 s."""
         try:

@@ -36,7 +36,7 @@ def registry() -> CollectorRegistry:
 
 @blp.route("/metrics")
 class Metrics(MethodView):
-    @blp.response(200, content_type=CONTENT_TYPE_LATEST,
+    @blp.response(200, {"type": "string"}, content_type=CONTENT_TYPE_LATEST,  # documents the text
                   description="Prometheus text format: http_requests_total and "
                               "http_request_duration_seconds by method, route and status")
     def get(self):

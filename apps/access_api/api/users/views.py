@@ -2,6 +2,7 @@
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from flask_smorest.error_handler import ErrorSchema
 
 from apps.access_api.api.users.schemas import UserPathSchema, UserRolesSchema
 from apps.access_api.service.grants import UnknownUser, roles_of_user
@@ -17,7 +18,7 @@ class UserRoles(MethodView):
     @requires_scope(blp, "users:read")
     @blp.arguments(UserPathSchema, location="path", as_kwargs=True)  # `email` arrives normalised
     @blp.response(200, UserRolesSchema)
-    @blp.alt_response(404, description="No user with this e-mail")
+    @blp.alt_response(404, schema=ErrorSchema, description="No user with this e-mail")
     def get(self, email):
         """Roles the user holds now, each with its end and the purchases granting it."""
         try:
