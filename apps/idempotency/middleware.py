@@ -42,6 +42,8 @@ class SharedTransaction:
     its work in a savepoint. commit() releases the savepoint (the request commits later,
     together with the stored answer), rollback() undoes this unit of work only, close() leaves
     the connection to the request. Everything else (execute, begin_nested...) is the connection's.
+    A use case commits once (see STYLE.md): anything it wrote after its commit would belong to
+    the request's transaction and commit with the answer.
     """
 
     def __init__(self, connection: Connection):

@@ -147,11 +147,13 @@ def test_a_refusal_by_the_view_is_stored_an_invalid_request_leaves_the_key_free(
 def test_a_request_sent_while_the_first_is_in_flight_gets_409(app, sales_db):
     buyer, headers = new_buyer(), key_header()
     held = HeldAnswer(sales_db, scope_for(app, purchase(buyer), headers))
-    with ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(2) as pool:
         try:
             first = pool.submit(app.test_client().post, PATH, json=purchase(buyer), headers=headers)
             wait_for(lambda: held.waited_on(sales_db), what="the first request to reach its commit")
-            second = app.test_client().post(PATH, json=purchase(buyer), headers=headers)
+            # In a thread too: were the lock missing, it would wait behind the held row as well.
+            second = pool.submit(app.test_client().post, PATH, json=purchase(buyer), headers=headers)
+            second = second.result(timeout=30)
         finally:
             held.release()
         first = first.result(timeout=30)
