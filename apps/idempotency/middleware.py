@@ -6,6 +6,7 @@ the view: the scope's advisory lock, the lookup of a stored answer, the view's u
 commits once, after the response is built. Why that is safe is in apps/idempotency/__init__.py.
 """
 from dataclasses import dataclass
+
 from flask import Flask, Response, current_app, g, request
 from flask_smorest import Api, abort
 from sqlalchemy import Engine
