@@ -11,9 +11,13 @@ from pathlib import Path
 import hypothesis
 import schemathesis
 
+REPO = Path(__file__).resolve().parents[2]
 SEED = int(os.environ.get("FUZZ_SEED", "20261122"))
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
-OUTPUT = Path(os.environ.get("FUZZ_OUTPUT", Path(__file__).parents[2] / "fuzz-results.json"))
+OUTPUT = Path(os.environ.get("FUZZ_OUTPUT", REPO / "fuzz-results.json"))
+# Hypothesis keeps caches (its character tables, constants it found in the code) in .hypothesis/
+# of the working directory even without an example database; this keeps them with pytest's.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(REPO / ".pytest_cache" / "hypothesis"))
 # Checked on every response: no 5xx; status code, content type, headers and body as the spec
 # documents them for that status.
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
