@@ -3,14 +3,11 @@
 command line win over the values here.
 
 Request line. Flask answers a request target longer than apps.web.limits.MAX_URL_BYTES (2048)
-with the JSON 414 of every other error. gunicorn reads the request line first and answers one
-longer than `limit_request_line` itself, with a plain-text page, before Flask sees it. So its
-limit is set to its maximum, 8190 bytes (0 would mean unlimited and let a client make a worker
-buffer a line of any size): every target from 2049 to about 8170 bytes gets the JSON 414, and
-only a longer one gets gunicorn's. No client reaches us with such a URL in practice: the common
-HTTP front ends and proxies refuse request lines past 8 KB (nginx's default header buffer,
-Apache's LimitRequestLine of 8190), and our longest real URL, a roles lookup of a 254-octet
-address fully percent-encoded, is under 800 bytes.
+with the JSON 414 of every other error. gunicorn reads the request line first and refuses one
+longer than `limit_request_line` itself, before Flask sees it; `json_error` below makes that
+answer (and gunicorn's other own refusals: an oversized header, a malformed request) JSON in
+the same shape too. Its limit is set to its maximum, 8190 bytes (0 would mean unlimited and
+let a client make a worker buffer a line of any size).
 
 Metrics. Each worker is a process of its own, so prometheus_client runs in multiprocess mode:
 workers write their samples to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds them up.
@@ -93,3 +90,24 @@ def post_fork(server, worker) -> None:
         server.log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
     if os.getppid() != server.pid:  # the master died before the signal was armed
         os._exit(1)
+
+
+def json_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own error answer (a request line past limit_request_line, an oversized header,
+    a malformed request) in the APIs' JSON error shape instead of its HTML page. Same signature
+    as gunicorn.util.write_error, which gunicorn's worker calls before Flask sees the request."""
+    import json
+
+    from gunicorn import util
+
+    body = json.dumps({"code": status_int, "status": reason, "message": mesg,
+                       "errors": {"request": [mesg]}}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin1") + body)
+
+
+def post_worker_init(worker) -> None:
+    from gunicorn import util
+
+    util.write_error = json_error  # gunicorn's workers call it as util.write_error(...)

@@ -75,6 +75,16 @@ def test_an_over_long_url_is_the_json_414(server, length):
     assert response.json()["errors"] == {"url": [f"longer than {MAX_URL_BYTES} bytes"]}
 
 
+def test_a_url_past_gunicorns_own_limit_is_json_too(server):
+    """gunicorn refuses a request line over 8190 bytes itself, before Flask: still JSON."""
+    response = requests.get(server + "/api/purchases?" + "x" * 9000, timeout=5)
+    assert response.status_code == 414
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["code"] == 414 and "Request Line is too large" in body["message"]
+    assert set(body) == {"code", "status", "message", "errors"}
+
+
 def test_a_chunked_body_past_the_limit_is_413(server):
     def chunks():  # no Content-Length: requests sends it chunked
         for _ in range(5 * MAX_BODY_BYTES // 65536):
