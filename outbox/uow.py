@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from outbox.events import OutboxEvent
-from outbox.publish import publish
+from outbox.publish import publish_all
 
 Mapper = Callable[[object], OutboxEvent]
 
@@ -110,8 +110,7 @@ class UnitOfWork(AbstractUnitOfWork):
             raise
 
     def _commit(self, events: list[OutboxEvent]) -> None:
-        for event in events:
-            publish(self.session, event)
+        publish_all(self.session, events)
         self.session.commit()
 
     def rollback(self) -> None:

@@ -53,7 +53,7 @@ def exactly_once(conn, events: int, grants: int, buyers: int) -> dict:
     """Every event recorded once, every role granted once, nothing doubled."""
     processed = applied(conn)
     grant_rows = conn.execute("SELECT count(*) FROM grants").fetchone()[0]
-    doubled = conn.execute("SELECT count(*) FROM (SELECT 1 FROM grants GROUP BY purchase_id, role "
+    doubled = conn.execute("SELECT count(*) FROM (SELECT 1 FROM grants GROUP BY source_id, role "
                            "HAVING count(*) > 1) d").fetchone()[0]
     users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
     return {"processed_events": processed, "expected_events": events,

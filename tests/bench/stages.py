@@ -80,8 +80,9 @@ class Watcher(threading.Thread):
                 if ids:
                     # Stamped before the query: its snapshot, taken at the start, is what saw them.
                     at = time.time()
-                    rows = conn.execute("SELECT DISTINCT purchase_id FROM grants "
-                                        "WHERE purchase_id = ANY(%s)", (ids,)).fetchall()
+                    rows = conn.execute("SELECT DISTINCT source_id FROM grants WHERE "
+                                        "source_type = 'purchase' AND source_id = ANY(%s)",
+                                        (ids,)).fetchall()
                     self.tracker.became_visible([r[0] for r in rows], at)
                 time.sleep(WATCH_INTERVAL_S)
 

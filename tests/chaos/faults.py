@@ -78,7 +78,8 @@ def probe_purchase(run_id: str, deadline_s: float) -> str:
 def applied(purchase_id: str) -> bool:
     try:
         with psycopg.connect(access_dsn(), connect_timeout=2) as conn:
-            return conn.execute("SELECT 1 FROM grants WHERE purchase_id = %s",
+            return conn.execute("SELECT 1 FROM grants WHERE source_type = 'purchase' "
+                                "AND source_id = %s",
                                 (purchase_id,)).fetchone() is not None
     except psycopg.OperationalError:
         return False

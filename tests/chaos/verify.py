@@ -34,8 +34,8 @@ def access_grants(purchase_ids: list[str]) -> dict[str, list[tuple[str, bool]]]:
     grants: dict[str, list[tuple[str, bool]]] = {}
     with psycopg.connect(dsn("access")) as conn:
         for purchase_id, role, ended in conn.execute(
-                "SELECT purchase_id, role, revoked_at IS NOT NULL FROM grants "
-                "WHERE purchase_id = ANY(%s)", (purchase_ids,)):
+                "SELECT source_id, role, end_reason = 'cancellation' FROM grants "
+                "WHERE source_type = 'purchase' AND source_id = ANY(%s)", (purchase_ids,)):
             grants.setdefault(purchase_id, []).append((role, ended))
     return grants
 

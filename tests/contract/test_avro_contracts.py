@@ -1,12 +1,14 @@
 """The Avro contract other systems rely on: every event the code emits fits the current schema
 of its type, and every event type with a schema has a code path that emits it."""
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from outbox.codec import decode, encode, registry
 
+from apps.access_api.adapters.events import ROLE_TOPIC, to_outbox as role_to_outbox
+from apps.access_api.domain.ledger import Ledger
 from apps.sales_api.adapters.events import PURCHASE_TOPIC, to_outbox
 from apps.sales_api.domain.model import (AccessPeriod, PeriodUnit, Product, PurchaseCancelled,
                                          PurchaseCompleted)
@@ -16,13 +18,28 @@ PRODUCT = Product("123456", "Course XYZ", ("COURSE_XYZ", "PREMIUM_USER"),
                   AccessPeriod(PeriodUnit.MONTH, 1))
 
 
-def emitted_samples():
-    """One of every event the code emits, built the way the services build them."""
+def sales_samples():
+    """One of every sales event, built the way the sales service builds them."""
     purchase_id = uuid.uuid4()
     return [
         to_outbox(PurchaseCompleted(purchase_id, "buyer@example.com", PRODUCT, NOW)),
         to_outbox(PurchaseCancelled(purchase_id, "buyer@example.com", PRODUCT.id, NOW)),
     ]
+
+
+def role_samples():
+    """One of every role event, from a user's ledger: granted, extended, shortened, revoked."""
+    ledger = Ledger(42, "buyer@example.com", 0, [], {})
+    ledger.buy("p1", "123456", ["COURSE_XYZ"], "MONTH", 1, NOW, NOW)
+    ledger.buy("p2", "123456", ["COURSE_XYZ"], "MONTH", 1, NOW, NOW)
+    later = NOW + timedelta(days=1)
+    ledger.cancel("p2", later, later)
+    ledger.cancel("p1", later, later)
+    return [role_to_outbox(event) for event in ledger.events]
+
+
+def emitted_samples():
+    return sales_samples() + role_samples()
 
 
 @pytest.mark.parametrize("event", emitted_samples(), ids=lambda e: e.type)
@@ -32,16 +49,28 @@ def test_every_emitted_event_round_trips_through_its_current_schema(event):
     assert decode(encode(event.type, event.payload)) == (event.type, event.payload)
 
 
-@pytest.mark.parametrize("event", emitted_samples(), ids=lambda e: e.type)
-def test_every_emitted_event_goes_to_the_buyers_partition_with_its_event_id(event):
+@pytest.mark.parametrize("event", sales_samples(), ids=lambda e: e.type)
+def test_every_sales_event_goes_to_the_buyers_partition_with_its_event_id(event):
     assert (event.aggregate_type, event.aggregate_id) == (PURCHASE_TOPIC, "buyer@example.com")
     assert event.payload["event_id"] == str(event.id)
+
+
+@pytest.mark.parametrize("event", role_samples(), ids=lambda e: e.type)
+def test_every_role_event_goes_to_the_users_partition_with_its_event_id(event):
+    assert (event.aggregate_type, event.aggregate_id) == (ROLE_TOPIC, "42")
+    assert event.payload["event_id"] == str(event.id) and event.payload["user_id"] == 42
 
 
 def test_every_schema_belongs_to_an_emitted_event():
     assert {e.type for e in emitted_samples()} == set(registry())
 
 
+def test_role_events_number_the_users_changes_one_by_one():
+    assert [e.payload["sequence"] for e in role_samples()] == [1, 2, 3, 4]
+    assert [e.type for e in role_samples()] == ["RoleGranted", "RoleExtended", "RoleShortened",
+                                                "RoleRevoked"]
+
+
 def test_a_completed_purchase_names_the_product_sold():
-    completed, _ = emitted_samples()
+    completed, _ = sales_samples()
     assert completed.payload["product_name"] == "Course XYZ"

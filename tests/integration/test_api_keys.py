@@ -52,7 +52,8 @@ def holder(access_db):
     with access_db.begin() as connection:
         user_id = connection.execute(insert(users).values(email=email).returning(users.c.id)).scalar()
         connection.execute(insert(grants).values(
-            user_id=user_id, purchase_id=RUN, product_id="123456", role="TEST_ROLE",
+            user_id=user_id, source_type="purchase", source_id=RUN, product_id="123456",
+            role="TEST_ROLE",
             starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)))
     yield email
     with access_db.begin() as connection:

@@ -87,7 +87,7 @@ def count(query) -> int:
 
 
 def grant_count(purchase_id: str) -> int:
-    return count(select(func.count()).select_from(grants).where(grants.c.purchase_id == purchase_id))
+    return count(select(func.count()).select_from(grants).where(grants.c.source_id == purchase_id))
 
 
 def inbox_count(event_id: str) -> int:

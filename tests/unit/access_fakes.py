@@ -1,38 +1,40 @@
 """In-memory access unit of work and fake Kafka clients: consumer tests without servers.
 
-The fake unit of work keeps a committed state and a working copy, so a test sees exactly what
-a transaction would have committed: nothing after a rollback, a savepoint's writes undone on
-its exception, and the inbox's dedupe.
+The fake unit of work is built on the real AbstractUnitOfWork, so the role events reach its
+outbox by the production path (ledgers tracked, events collected and mapped at commit). It keeps
+a committed state and a working copy, so a test sees exactly what a transaction would have
+committed: nothing after a rollback, a savepoint's writes and events undone on its exception,
+and the inbox's dedupe.
 """
 import copy
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import replace
 
+from apps.access_api.adapters.events import to_outbox
+from apps.access_api.domain.events import SourceType
 from apps.access_api.domain.grants import Grant
+from apps.access_api.domain.ledger import Ledger
+from outbox.uow import AbstractUnitOfWork
 
 
 class State:
     def __init__(self):
         self.users: dict[str, int] = {}
+        self.sequences: dict[int, int] = {}
         self.grants: list[tuple[int, Grant]] = []
+        self.roles: dict[int, dict] = {}  # user id -> {role: until}, the user_roles table
         self.inbox: dict[tuple[str, str], str | None] = {}
+        self.outbox: list = []  # OutboxEvents, in commit order
+        self.last_grant_id = 0
 
 
 class FakeUsers:
     def __init__(self, uow):
         self.uow = uow
 
-    def ids_for_update(self, emails):
-        users = self.uow.state.users
-        for email in sorted(set(emails)):
-            users.setdefault(email, len(users) + 1)
-        return {e: users[e] for e in set(emails)}
-
-    def id_for_update(self, email):
+    def id_of(self, email):
         return self.uow.state.users.get(email)
-
-    id_of = id_for_update
 
 
 class FakeGrants:
@@ -49,17 +51,67 @@ class FakeGrants:
     def for_user(self, user_id):
         return self.for_users({user_id})[user_id]
 
-    def add(self, new):
-        for user_id, grant in new:
-            if any(g.purchase_id == grant.purchase_id and g.role == grant.role
-                   for _, g in self.uow.state.grants):
-                raise ValueError("grants_one_per_purchase_role violated")  # the unique constraint
-            grant.id = len(self.uow.state.grants) + 1
-            self.uow.state.grants.append((user_id, replace(grant)))
 
-    def save(self, changed):
-        by_id = {g.id: g for g in changed}
-        self.uow.state.grants = [(u, replace(by_id.get(g.id, g))) for u, g in self.uow.state.grants]
+class FakeLedgers:
+    """LedgerRepository's contract on the in-memory state (no locks: one thread)."""
+
+    def __init__(self, uow):
+        self.uow = uow
+
+    def lock(self, emails, since, create=False):
+        state = self.uow.state
+        for email in sorted(set(emails)):
+            if create and email not in state.users:
+                state.users[email] = max(state.users.values(), default=0) + 1
+        return {e: self.load(state.users[e], e, since) for e in set(emails) if e in state.users}
+
+    def lock_due(self, now, limit):
+        due = sorted((g.ends_at, u) for u, g in self.uow.state.grants
+                     if g.ended_at is None and g.ends_at <= now)[:limit]
+        emails = {u: e for e, u in self.uow.state.users.items()}
+        return [self.load(u, emails[u], now) for u in sorted({u for _, u in due})]
+
+    def next_due(self):
+        return min((g.ends_at for _, g in self.uow.state.grants if g.ended_at is None), default=None)
+
+    def granted_purchases(self, purchase_ids):
+        return {g.source_id for _, g in self.uow.state.grants
+                if g.source_type is SourceType.PURCHASE and g.source_id in purchase_ids}
+
+    def new_grant_id(self):
+        self.uow.state.last_grant_id += 1
+        return self.uow.state.last_grant_id
+
+    def load(self, user_id, email, since):
+        state = self.uow.state
+        grants = [replace(g) for u, g in state.grants
+                  if u == user_id and (g.ended_at is None or g.ended_at > since)]
+        return self.uow.track(Ledger(user_id, email, state.sequences.get(user_id, 0), grants,
+                                     dict(state.roles.get(user_id, {}))))
+
+    def save(self, ledgers):
+        state = self.uow.state
+        for ledger in ledgers:
+            if ledger.deleted:
+                state.grants = [(u, g) for u, g in state.grants if u != ledger.user_id]
+                del state.users[ledger.email]
+                state.roles.pop(ledger.user_id, None), state.sequences.pop(ledger.user_id, None)
+                continue
+            for grant in ledger.grants:
+                self.store(ledger.user_id, grant)
+            state.roles[ledger.user_id] = dict(ledger.roles)
+            state.sequences[ledger.user_id] = ledger.sequence
+
+    def store(self, user_id, grant):
+        state = self.uow.state
+        if grant.id is None:
+            if any(g.source_type is SourceType.PURCHASE and (g.source_id, g.role) ==
+                   (grant.source_id, grant.role) for _, g in state.grants):
+                raise ValueError("grants_one_per_purchase_role violated")  # the unique index
+            grant.id = self.new_grant_id()
+        rows = [(u, g) for u, g in state.grants if g.id != grant.id]
+        state.grants = [*rows, (user_id, replace(grant))] if len(rows) == len(state.grants) else \
+            [(u, replace(grant) if g.id == grant.id else g) for u, g in state.grants]
 
 
 class FakeInbox:
@@ -80,15 +132,17 @@ class FakeInbox:
         return 0
 
 
-class FakeAccessUnitOfWork:
+class FakeAccessUnitOfWork(AbstractUnitOfWork):
     """Call it to get itself, like a factory: `EventRunner(..., uow_factory=fake)`."""
 
     def __init__(self, fail_with: Exception | None = None, failures: int = 0):
+        super().__init__(to_outbox)
         self.committed = State()
         self.state = None
         self.commits = 0
         self.fail_with, self.failures = fail_with, failures
         self.users, self.grants, self.inbox = FakeUsers(self), FakeGrants(self), FakeInbox(self)
+        self.ledgers = FakeLedgers(self)
 
     def __call__(self):
         return self
@@ -97,6 +151,7 @@ class FakeAccessUnitOfWork:
         if self.failures:
             self.failures -= 1
             raise self.fail_with
+        super().__enter__()
         self.state = copy.deepcopy(self.committed)
         return self
 
@@ -106,16 +161,27 @@ class FakeAccessUnitOfWork:
 
     @contextmanager
     def savepoint(self):
-        saved = copy.deepcopy(self.state)
+        saved, events, seen = copy.deepcopy(self.state), len(self.events), len(self.seen)
         try:
             yield
         except BaseException:
             self.state = saved
+            del self.events[events:], self.seen[seen:]
             raise
 
-    def commit(self):
+    def _commit(self, events):
+        if events:  # (a subclass for another database keeps no outbox)
+            self.state.outbox += events
         self.committed = copy.deepcopy(self.state)
         self.commits += 1
+
+    def rollback(self):
+        self.state = None
+
+    @property
+    def published(self):
+        """The outbox events of every commit, in order."""
+        return self.committed.outbox
 
     def grants_of(self, email):
         user_id = self.committed.users.get(email)

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 from apps.access_api.domain.grants import cancel_purchase, grants_for_purchase, held_roles
-from apps.access_api.domain.periods import add_months
+from apps.access_api.domain.periods import add_months, add_period
 
 T0 = datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc)
 XYZ = ("123456", ["PREMIUM_USER", "COURSE_XYZ"])
@@ -22,6 +22,11 @@ def roles(grants, now):
 def test_a_month_is_a_calendar_month_clamped_to_the_month_end():
     assert add_months(T0, 1) == datetime(2026, 2, 28, 12, 0, tzinfo=timezone.utc)
     assert add_months(datetime(2027, 12, 15, tzinfo=timezone.utc), 1).year == 2028
+
+
+def test_periods_go_down_to_seconds():
+    assert add_period(T0, "SECOND", 5) == T0 + timedelta(seconds=5)
+    assert add_period(T0, "HOUR", 2) == T0 + timedelta(hours=2)
 
 
 def test_a_purchase_grants_each_role_from_purchase_time_for_one_month():

@@ -31,7 +31,7 @@ class Aggregate:
 
 def test_events_and_aggregates_of_a_failed_savepoint_are_dropped_the_others_kept(monkeypatch):
     published = []
-    monkeypatch.setattr("outbox.uow.publish", lambda session, event: published.append(event))
+    monkeypatch.setattr("outbox.uow.publish_all", lambda session, events: published.extend(events))
     uow = UnitOfWork(Session, to_outbox=lambda e: OutboxEvent("t", "k", e, {}))
     with uow:
         with uow.savepoint():

@@ -2,6 +2,10 @@
 import calendar
 from datetime import datetime, timedelta
 
+# Fixed-length units, down to seconds (a product whose roles last a few seconds shows expiry).
+FIXED = {"SECOND": timedelta(seconds=1), "MINUTE": timedelta(minutes=1),
+         "HOUR": timedelta(hours=1), "DAY": timedelta(days=1)}
+
 
 def add_months(moment: datetime, months: int) -> datetime:
     month_index = moment.month - 1 + months
@@ -11,8 +15,8 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def add_period(start: datetime, unit: str, count: int) -> datetime:
-    if unit == "DAY":
-        return start + timedelta(days=count)
+    if unit in FIXED:
+        return start + count * FIXED[unit]
     if unit == "MONTH":
         return add_months(start, count)
     if unit == "YEAR":

@@ -1,13 +1,25 @@
-"""The access unit of work: users, grants and the consumer inbox on one connection."""
+"""The access unit of work: users, grants, ledgers and the consumer inbox on one connection;
+commit writes the role events of every ledger it loaded to the access outbox."""
+from collections.abc import Callable
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
 from outbox.inbox import Inbox
 from outbox.uow import UnitOfWork
 
+from apps.access_api.adapters.events import to_outbox
+from apps.access_api.adapters.ledgers import LedgerRepository
 from apps.access_api.adapters.repositories import GrantRepository, UserRepository
 
 
 class AccessUnitOfWork(UnitOfWork):
+    def __init__(self, session_factory: Callable[[], Session | Connection]):
+        super().__init__(session_factory, to_outbox)
+
     def __enter__(self):
         super().__enter__()
+        self.ledgers = LedgerRepository(self.session, self.track)
         self.users = UserRepository(self.session)
         self.grants = GrantRepository(self.session)
         self.inbox = Inbox(self.session)

@@ -1,0 +1,147 @@
+"""The expiry scheduler: `python -m apps.access_api.scheduler [--http-port P] [--batch-size N]`.
+
+Ends grants at their end time without any request, and writes the role events that follow
+(RoleRevoked / RoleShortened, reason EXPIRY) to the access outbox in the same transaction.
+It sleeps until the next end among live grants, at most `--max-sleep` seconds (so a grant
+written meanwhile by another process, however short, is seen within that bound), and never
+polls a busy loop. Any number of instances may run: each locks the users it works on with
+SKIP LOCKED, so a grant is ended exactly once (service/expiry.py). SIGTERM or SIGINT stops it
+between two passes. Serves /health/live, /health/ready and /metrics (outbox/health.py).
+"""
+import argparse
+import logging
+import signal
+import threading
+import time
+from datetime import datetime, timezone
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
+
+from outbox.health import HealthServer, LoopHealth, database_check
+
+from apps.access_api.service.expiry import end_due_grants, next_due_end
+from apps.access_api.service.uow import AccessUnitOfWork
+from apps.settings import database_url, env
+
+log = logging.getLogger("access-expiry")
+
+NAME = "access-expiry"
+HTTP_PORT = 9110  # clear of the APIs (8000, 8001), the consumers (91xx) and the stack (5xxxx)
+BUSY_PAUSE_S = 0.05  # something is due but another transaction holds its user
+ERROR_PAUSE_S = 1.0
+
+
+class SchedulerHealth(LoopHealth):
+    """A loop without a consumer group: live while it passes, ready when its database is."""
+
+    def group_errors(self) -> dict[str, list[str]]:
+        return {}
+
+
+class SchedulerMetrics:
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        self.ended = Counter("access_expiry_grants_ended", "Grants ended at their end time",
+                             registry=self.registry)
+        self.events = Counter("access_expiry_role_events", "Role events written by expiry",
+                              registry=self.registry)
+        self.errors = Counter("access_expiry_pass_errors", "Passes that failed (database)",
+                              registry=self.registry)
+        self.delay = Histogram("access_expiry_delay_seconds",
+                               "From a grant's end time to the commit that ended it",
+                               buckets=(0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 5, 10, 60),
+                               registry=self.registry)
+
+
+def pause(next_due: datetime | None, now: datetime, ended_some: bool, max_sleep: float) -> float:
+    """Seconds to wait before the next pass."""
+    if next_due is None:
+        return max_sleep
+    delay = (next_due - now).total_seconds()
+    if delay <= 0:
+        return 0.0 if ended_some else BUSY_PAUSE_S
+    return min(delay, max_sleep)
+
+
+class Scheduler:
+    def __init__(self, engine, batch_size: int = 500, max_sleep: float = 1.0,
+                 clock=lambda: datetime.now(timezone.utc)):
+        self.engine, self.batch_size, self.max_sleep, self.clock = engine, batch_size, max_sleep, clock
+        self.health = SchedulerHealth(time.monotonic, stale_after_s=max(30.0, 10 * max_sleep))
+        self.metrics = SchedulerMetrics()
+
+    def uow(self) -> AccessUnitOfWork:
+        return AccessUnitOfWork(self.engine.connect)
+
+    def run_once(self) -> float:
+        """One pass: end what is due; returns how long to wait before the next."""
+        now = self.clock()
+        done = end_due_grants(self.uow(), now, self.batch_size)
+        committed = self.clock()
+        self.metrics.ended.inc(len(done.ended))
+        self.metrics.events.inc(done.events)
+        for grant in done.ended:
+            self.metrics.delay.observe(max(0.0, (committed - grant.ends_at).total_seconds()))
+        if done.ended:
+            log.info("ended %d grant(s), %d role event(s)", len(done.ended), done.events)
+        return pause(next_due_end(self.uow()), self.clock(), bool(done.ended), self.max_sleep)
+
+    def run(self, stop: threading.Event) -> None:
+        self.health.started()
+        try:
+            while not stop.is_set():
+                self.health.polled()
+                try:
+                    wait = self.run_once()
+                except DBAPIError as error:  # the database is away: try again, stay alive
+                    self.metrics.errors.inc()
+                    log.warning("expiry pass failed: %s", str(error).splitlines()[0])
+                    wait = ERROR_PAUSE_S
+                stop.wait(wait)
+        finally:
+            self.health.stopped()
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m apps.access_api.scheduler", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch-size", type=int, default=500,
+                        help="most due grants picked in one transaction")
+    parser.add_argument("--max-sleep", type=float, default=1.0,
+                        help="longest wait between passes, in seconds")
+    parser.add_argument("--http-port", type=int,
+                        help=f"health and metrics; 0 = none (ACCESS_EXPIRY_HTTP_PORT, {HTTP_PORT})")
+    parser.add_argument("--http-host", help="address to serve on (ACCESS_EXPIRY_HTTP_HOST, 127.0.0.1)")
+    return parser.parse_args(argv)
+
+
+def http_port() -> int:
+    return int(env("ACCESS_EXPIRY_HTTP_PORT", str(HTTP_PORT)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = parse(argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    url = database_url("access")
+    scheduler = Scheduler(create_engine(url, pool_pre_ping=True, pool_size=2),
+                          args.batch_size, args.max_sleep)
+    port = http_port() if args.http_port is None else args.http_port
+    if port:
+        host = args.http_host or env("ACCESS_EXPIRY_HTTP_HOST", "127.0.0.1")
+        server = HealthServer(NAME, scheduler.health, scheduler.metrics.registry,
+                              database_check(url), host, port).start()
+        log.info("health and metrics on http://%s:%d", *server.httpd.server_address[:2])
+    log.info("ending grants at their end time (batches of up to %d, sleeping at most %.1fs)",
+             args.batch_size, args.max_sleep)
+    scheduler.run(stop)
+    log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
