@@ -112,17 +112,30 @@ TOPIC_CONFIG = {
     "segment.ms": str(24 * 3600 * 1000),
     "message.timestamp.type": "LogAppendTime",
 }
+# Per-topic exceptions to TOPIC_CONFIG.
+# access.role is kept forever: a consumer (the course-access projection) must be able to rebuild
+# its state from the topic alone at any time, and each event carries only the change of one role
+# of one user, so every event since the first is needed. Compaction cannot replace this: the key
+# is the user and a user's roles are several, so keeping a key's last event would lose the others.
+# Its size grows with role changes (a few per purchase), which is small.
+TOPIC_OVERRIDES = {
+    "access.role": {"retention.ms": "-1"},
+}
+
+
+def topic_config(topic: str) -> dict[str, str]:
+    return {**TOPIC_CONFIG, **TOPIC_OVERRIDES.get(topic, {})}
 
 
 def ensure_topics(settings: Settings) -> None:
     """Create the application topics up front so their partition count is deliberate, and
-    keep their settings in step with TOPIC_CONFIG."""
+    keep their settings in step with topic_config()."""
     client = admin(settings)
     existing = set(client.list_topics(timeout=10).topics)
     missing = [t for t in settings.topics if t not in existing]
     futures = client.create_topics(
         [NewTopic(t, num_partitions=settings.topic_partitions, replication_factor=1,
-                  config=TOPIC_CONFIG) for t in missing]) if missing else {}
+                  config=topic_config(t)) for t in missing]) if missing else {}
     for topic, future in futures.items():
         try:
             future.result(timeout=30)
@@ -133,7 +146,7 @@ def ensure_topics(settings: Settings) -> None:
     if present:
         resources = [ConfigResource(ConfigResource.Type.TOPIC, t, incremental_configs=[
             ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
-            for k, v in TOPIC_CONFIG.items()]) for t in present]
+            for k, v in topic_config(t).items()]) for t in present]
         for resource, future in client.incremental_alter_configs(resources).items():
             try:
                 future.result(timeout=30)

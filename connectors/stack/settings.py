@@ -28,7 +28,8 @@ class Settings:
     kafka_port: int
     kafka_controller_port: int
     connect_port: int
-    topics: tuple[str, ...] = field(default=("sales.purchase", "sales.purchase.dlq"))
+    topics: tuple[str, ...] = field(default=("sales.purchase", "sales.purchase.dlq",
+                                             "access.role", "access.role.dlq"))
     topic_partitions: int = 3
 
     @classmethod

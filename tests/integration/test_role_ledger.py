@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from confluent_kafka import Consumer, TopicPartition
 from sqlalchemy import create_engine, text
 
 from apps.access_api.scheduler import Scheduler
@@ -14,7 +15,7 @@ from apps.access_api.service.expiry import end_due_grants
 from apps.access_api.service.grants import Sale, end_grants_for_cancelled_purchase, grant_roles_for_sales
 from apps.access_api.service.roles import delete_user, end_grant, grant_manually
 from apps.access_api.service.uow import AccessUnitOfWork
-from apps.settings import database_url
+from apps.settings import database_url, kafka_bootstrap
 from outbox.codec import decode
 from tests.integration.polling import wait_for
 
@@ -182,3 +183,35 @@ def test_the_scheduler_ends_a_grant_on_time_without_any_request(access_db, role_
     assert events == [("RoleRevoked", "COURSE_XYZ", 2, "EXPIRY")]
     assert not thread.is_alive()
     assert scheduler.metrics.registry.get_sample_value("access_expiry_grants_ended_total") >= 1
+
+
+def test_the_connector_streams_role_events_to_access_role_keyed_by_user(access_db):
+    """Through Debezium (connectors/access-outbox.json): topic access.role, key = user id,
+    headers id and eventType, value = the Avro single-object encoding."""
+    consumer = Consumer({"bootstrap.servers": kafka_bootstrap(), "group.id": f"test-{uuid.uuid4()}",
+                         "enable.auto.commit": False})
+    try:
+        partitions = consumer.list_topics("access.role", timeout=10).topics["access.role"].partitions
+        consumer.assign([TopicPartition("access.role", p, consumer.get_watermark_offsets(
+            TopicPartition("access.role", p), timeout=10)[1]) for p in partitions])
+        email = buyer()
+        sell(access_db, email, f"p-{uuid.uuid4()}", datetime.now(timezone.utc))
+        with access_db.connect() as c:
+            key = str(c.scalar(text("SELECT id FROM users WHERE email = :e"), {"e": email})).encode()
+        messages = []
+
+        def both_arrived():
+            message = consumer.poll(0.5)
+            if message is not None and not message.error() and message.key() == key:
+                messages.append(message)
+            return len(messages) == 2
+
+        wait_for(both_arrived, seconds=60, what=f"two role events keyed {key!r} in access.role")
+    finally:
+        consumer.close()
+    assert len({m.partition() for m in messages}) == 1
+    for message, (role, sequence) in zip(messages, [("COURSE_XYZ", 1), ("PREMIUM_USER", 2)]):
+        headers = dict(message.headers())
+        kind, record = decode(message.value())
+        assert (kind, record["role"], record["sequence"]) == ("RoleGranted", role, sequence)
+        assert headers["eventType"] == b"RoleGranted" and headers["id"].decode() == record["event_id"]
