@@ -13,6 +13,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -66,14 +67,11 @@ def pause(next_due: datetime | None, now: datetime, ended_some: bool, max_sleep:
 
 
 class Scheduler:
-    def __init__(self, engine, batch_size: int = 500, max_sleep: float = 1.0,
-                 clock=lambda: datetime.now(timezone.utc)):
-        self.engine, self.batch_size, self.max_sleep, self.clock = engine, batch_size, max_sleep, clock
+    def __init__(self, uow: Callable[[], AccessUnitOfWork], batch_size: int = 500,
+                 max_sleep: float = 1.0, clock=lambda: datetime.now(timezone.utc)):
+        self.uow, self.batch_size, self.max_sleep, self.clock = uow, batch_size, max_sleep, clock
         self.health = SchedulerHealth(time.monotonic, stale_after_s=max(30.0, 10 * max_sleep))
         self.metrics = SchedulerMetrics()
-
-    def uow(self) -> AccessUnitOfWork:
-        return AccessUnitOfWork(self.engine.connect)
 
     def run_once(self) -> float:
         """One pass: end what is due; returns how long to wait before the next."""
@@ -128,8 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     url = database_url("access")
-    scheduler = Scheduler(create_engine(url, pool_pre_ping=True, pool_size=2),
-                          args.batch_size, args.max_sleep)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=2)
+    scheduler = Scheduler(lambda: AccessUnitOfWork(engine.connect), args.batch_size, args.max_sleep)
     port = http_port() if args.http_port is None else args.http_port
     if port:
         host = args.http_host or env("ACCESS_EXPIRY_HTTP_HOST", "127.0.0.1")

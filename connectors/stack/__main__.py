@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from connectors.stack import foreground, lifecycle
+from connectors.stack import foreground, kafka, lifecycle
 from connectors.stack.connect import ensure_connectors
 from connectors.stack.procs import StackError, say
 from connectors.stack.programs import NAMES
@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--apps", action="store_true",
                     help="also start both APIs and the consumers")
     commands.add_parser("run", help="up --apps, the apps' logs on screen; Ctrl-C stops everything")
-    commands.add_parser("register", help="only create slots and register connectors/*.json")
+    commands.add_parser("register", help="only create the topics, the slots and register "
+                                         "connectors/*.json")
     commands.add_parser("down", help="stop every program (apps first) and supervisord")
     commands.add_parser("status", help="one line per program (state, restarts) and connector")
     logs = commands.add_parser("logs", help="last lines of the logs")
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "run":
             foreground.run(settings, after_up=welcome)
         elif args.command == "register":
+            # Topics first: one a connector created by writing to it would get the broker's
+            # defaults (7-day retention for access.role, which must keep everything).
+            kafka.ensure_topics(settings)
             ensure_connectors(settings)
         elif args.command == "down":
             lifecycle.down(settings)

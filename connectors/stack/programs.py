@@ -63,20 +63,31 @@ def supervised_running(name: str) -> Callable[[Settings], bool]:
     return lambda settings: supervisor.all_info(settings).get(name, {}).get("statename") == "RUNNING"
 
 
+def with_health(name: str, argv: list[str], port: int) -> Program:
+    """One of our processes, ready when its /health/ready answers (port 0: none, then when
+    supervisord has it RUNNING)."""
+    if port:
+        return Program(name, lambda s: argv, http_ok(f"http://127.0.0.1:{port}/health/ready"),
+                       app=True, address=f"http://127.0.0.1:{port}")
+    return Program(name, lambda s: argv, supervised_running(name), app=True)
+
+
 def consumer(name: str) -> Program:
     from apps.consumers.runner import http_port
 
-    port = http_port(name)
     # The instance id makes the process a static group member: restarted under the same id it
     # gets its partitions back at once, not after its predecessor's session times out (45 s).
     argv = [sys.executable, "-m", "apps.consumers", name, "--instance-id",
             f"{name}-{socket.gethostname()}"]
-    if port:
-        return Program(f"consumer-{name}", lambda s: argv,
-                       http_ok(f"http://127.0.0.1:{port}/health/ready"), app=True,
-                       address=f"http://127.0.0.1:{port}")
-    return Program(f"consumer-{name}", lambda s: argv, supervised_running(f"consumer-{name}"),
-                   app=True)
+    return with_health(f"consumer-{name}", argv, http_port(name))
+
+
+def expiry_scheduler() -> Program:
+    """Ends grants at their end time (apps/access_api/scheduler.py); more instances are safe."""
+    from apps.access_api.scheduler import http_port
+
+    return with_health("access-expiry", [sys.executable, "-m", "apps.access_api.scheduler"],
+                       http_port())
 
 
 PROGRAMS: tuple[Program, ...] = (
@@ -91,6 +102,7 @@ PROGRAMS: tuple[Program, ...] = (
             http_ok(f"{SALES_API_URL}/health/ready"), app=True, address=SALES_API_URL),
     Program("access-api", gunicorn("apps.access_api.app", ACCESS_API_URL),
             http_ok(f"{ACCESS_API_URL}/health/ready"), app=True, address=ACCESS_API_URL),
+    expiry_scheduler(),
     *(consumer(name) for name in sorted(CONSUMERS)),
 )
 NAMES = tuple(p.name for p in PROGRAMS)

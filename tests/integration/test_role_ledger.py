@@ -169,7 +169,7 @@ def test_the_due_grants_are_read_from_the_partial_index_of_live_grants(access_db
 
 def test_the_scheduler_ends_a_grant_on_time_without_any_request(access_db, role_events):
     email = buyer()
-    scheduler, stop = Scheduler(access_db, max_sleep=0.2), threading.Event()
+    scheduler, stop = Scheduler(lambda: uow(access_db), max_sleep=0.2), threading.Event()
     thread = threading.Thread(target=scheduler.run, args=(stop,))
     thread.start()
     try:
