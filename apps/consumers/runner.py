@@ -21,7 +21,8 @@ from outbox.retention import inbox_window_for
 from outbox.runner import EventRunner, FatalKafkaError, RunnerConfig
 
 from apps.access_api.service.uow import AccessUnitOfWork
-from apps.consumers import access_roles
+from apps.consumers import access_roles, course_access
+from apps.course_access.service.uow import CoursesUnitOfWork
 from apps.settings import database_url, env, kafka_bootstrap
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,14 @@ log = logging.getLogger(__name__)
 
 class ConsumerEntry(NamedTuple):
     spec: object  # module with TOPIC, GROUP, DEAD_LETTER_TOPIC, DATABASE, EVENT_TYPES, HANDLERS,
-    #               BATCH_HANDLERS
+    #               BATCH_HANDLERS, and INBOX_WINDOW where the topic's retention must not set it
     uow_class: type  # the unit of work of its database
     http_port: int  # health and metrics; clear of the APIs (8000, 8001) and the stack (5xxxx)
 
 
 CONSUMERS = {
     "access-roles": ConsumerEntry(access_roles, AccessUnitOfWork, 9101),
+    "course-access": ConsumerEntry(course_access, CoursesUnitOfWork, 9102),
 }
 
 
@@ -56,6 +58,8 @@ def build(name: str, bootstrap: str | None = None, db_url: str | None = None,
     spec, uow_class, _ = CONSUMERS[name]
     bootstrap = bootstrap or kafka_bootstrap()
     topics = [topic or spec.TOPIC]
+    if hasattr(spec, "INBOX_WINDOW"):  # the consumer's own window, whatever the retention
+        overrides.setdefault("inbox_window", spec.INBOX_WINDOW)
     if derive_inbox_window and "inbox_window" not in overrides:
         overrides["inbox_window"] = inbox_window_for(bootstrap, topics)
     # Core connections, not ORM sessions: the repositories run plain statements only.

@@ -1,5 +1,7 @@
-"""Today's consumers handle an event written with any published schema version, and their
-typed events declare exactly the fields of the current schemas."""
+"""Every consumer handles an event of its topic written with any published schema version, and
+its typed events declare exactly the fields of the current schemas. Each consumer is checked
+against the event types of its own topic (its EVENT_TYPES), and every published event type
+must be read by some consumer."""
 import dataclasses
 import io
 import typing
@@ -8,16 +10,47 @@ import uuid
 import fastavro
 import pytest
 
-from apps.consumers import access_roles
-from apps.consumers.sales_events import EVENT_TYPES
+from apps.consumers.runner import CONSUMERS
 from outbox.batch import Handlers
 from outbox.codec import MARKER, registry, versions
 from outbox.envelope import open_envelope
 from tests.contract.samples import samples
 from tests.unit.access_fakes import FakeAccessUnitOfWork, FakeMessage
+from tests.unit.course_fakes import FakeCoursesUnitOfWork
 
-EVERY_VERSION = [(name, schema) for name, all_versions in sorted(versions().items())
-                 for schema in all_versions]
+SAMPLE_COURSE_ROLE = "COURSE_SAMPLE"  # the samples' plain "sample" role would open nothing
+
+
+def granted_every_role(record, uow) -> None:
+    assert {g.role for _, g in uow.committed.grants} == set(record["roles"])
+
+
+def door(opened: bool):
+    def set_the_door(record, uow) -> None:
+        state = uow.committed.doors[(record["user_id"], "SAMPLE")]
+        assert (state.open, state.until, state.sequence) == (opened, record["until"],
+                                                             record["sequence"])
+    return set_the_door
+
+
+# Per consumer: its in-memory unit of work, and per event type what applying a sample must do.
+FAKES = {"access-roles": FakeAccessUnitOfWork, "course-access": FakeCoursesUnitOfWork}
+EFFECTS = {"PurchaseCompleted": granted_every_role, "RoleGranted": door(opened=True),
+           "RoleExtended": door(opened=True), "RoleShortened": door(opened=True),
+           "RoleRevoked": door(opened=False)}
+
+READS = [(name, event_type) for name, entry in sorted(CONSUMERS.items())
+         for event_type in sorted(entry.spec.EVENT_TYPES)]
+EVERY_VERSION = [(name, event_type, schema) for name, event_type in READS
+                 for schema in versions().get(event_type, ())]
+
+
+def test_every_published_event_type_is_read_by_a_consumer():
+    assert set(versions()) <= {event_type for _, event_type in READS}
+
+
+def test_every_consumer_is_checked_here():
+    assert set(FAKES) == set(CONSUMERS)
 
 
 def written_with(schema, record) -> bytes:
@@ -26,24 +59,27 @@ def written_with(schema, record) -> bytes:
     return MARKER + schema.fingerprint + body.getvalue()
 
 
-@pytest.mark.parametrize("event_type, schema", EVERY_VERSION,
-                         ids=[f"{n}-v{s.version}" for n, s in EVERY_VERSION])
-def test_the_access_consumer_applies_an_event_written_with_every_version(event_type, schema):
-    handlers = Handlers(access_roles.HANDLERS, access_roles.BATCH_HANDLERS)
+@pytest.mark.parametrize("consumer, event_type, schema", EVERY_VERSION,
+                         ids=[f"{c}-{n}-v{s.version}" for c, n, s in EVERY_VERSION])
+def test_each_consumer_applies_an_event_of_its_topic_written_with_every_version(consumer, event_type,
+                                                                                 schema):
+    spec = CONSUMERS[consumer].spec
+    handlers = Handlers(spec.HANDLERS, spec.BATCH_HANDLERS)
     for record in samples(schema.parsed):
+        if "role" in record:
+            record["role"] = SAMPLE_COURSE_ROLE
         event_id = str(uuid.uuid4())
-        message = FakeMessage("sales.purchase", 0, 0, b"k", written_with(schema, record),
+        message = FakeMessage(spec.TOPIC, 0, 0, b"k", written_with(schema, record),
                               [("id", event_id.encode())])
-        envelope = open_envelope(message, EVENT_TYPES)
-        assert isinstance(envelope.event, EVENT_TYPES[event_type])
+        envelope = open_envelope(message, spec.EVENT_TYPES)
+        assert isinstance(envelope.event, spec.EVENT_TYPES[event_type])
         assert envelope.event_id == event_id
-        uow = FakeAccessUnitOfWork()
+        uow = FAKES[consumer]()
         with uow:
             handlers.apply(event_type, [envelope.event], uow)
             uow.commit()
-        if event_type == "PurchaseCompleted":
-            granted = {g.role for _, g in uow.committed.grants}
-            assert granted == set(record["roles"])
+        if event_type in EFFECTS:
+            EFFECTS[event_type](record, uow)
 
 
 def field_names(cls) -> dict:
@@ -66,7 +102,8 @@ def schema_names(record: dict, named: dict) -> dict:
     return names
 
 
-@pytest.mark.parametrize("event_type", sorted(registry()))
-def test_typed_events_declare_the_fields_of_the_current_schema(event_type):
+@pytest.mark.parametrize("consumer, event_type", READS, ids=[f"{c}-{n}" for c, n in READS])
+def test_typed_events_declare_the_fields_of_the_current_schema(consumer, event_type):
     current = registry()[event_type].parsed
-    assert field_names(EVENT_TYPES[event_type]) == schema_names(current, current.get("__named_schemas", {}))
+    typed = CONSUMERS[consumer].spec.EVENT_TYPES[event_type]
+    assert field_names(typed) == schema_names(current, current.get("__named_schemas", {}))

@@ -20,6 +20,7 @@ from outbox.batch import Handlers
 from outbox.codec import encode
 from outbox.table import processed_events
 from tests.integration.polling import wait_for
+from tests.integration.runners import RunnerThreads
 from tests.integration.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
@@ -39,25 +40,17 @@ def topics(stack):
 @pytest.fixture
 def start_consumer(topics):
     """Starts the access-roles runner on the test topics in a thread; stops it afterwards."""
-    started = []
+    threads = RunnerThreads()
 
     def start(group=None, **overrides):
         topic, dlq = topics
-        runner = build("access-roles", topic=topic, dead_letter_topic=dlq,
-                       group=group or f"test-{uuid.uuid4().hex[:8]}", derive_inbox_window=False,
-                       **{"max_attempts": 2, "retry_backoff_s": 0.05, "poll_timeout_s": 0.2,
-                          **overrides})
-        stop = threading.Event()
-        thread = threading.Thread(target=runner.run, args=(stop.is_set,))
-        thread.start()
-        started.append((stop, thread, runner))
-        return runner
+        return threads.start(build(
+            "access-roles", topic=topic, dead_letter_topic=dlq,
+            group=group or f"test-{uuid.uuid4().hex[:8]}", derive_inbox_window=False,
+            **{"max_attempts": 2, "retry_backoff_s": 0.05, "poll_timeout_s": 0.2, **overrides}))
 
     yield start
-    for stop, thread, runner in started:
-        stop.set()
-        thread.join(30)
-        runner.producer = None  # freed now, not when Kafka stops at the end of the session
+    threads.stop_all()
 
 
 def purchase_message(buyer: str, product_id: str, roles: list[str]):

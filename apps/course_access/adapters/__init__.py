@@ -1,0 +1,1 @@
+"""The courses database: tables and repositories."""
