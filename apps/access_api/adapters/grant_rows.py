@@ -9,7 +9,7 @@ from apps.access_api.domain.grants import Grant
 ADD_GRANTS = text(
     "INSERT INTO grants (id, user_id, source_type, source_id, product_id, role, starts_at, "
     "ends_at, ended_at, end_reason, note, end_note) "
-    "SELECT coalesce(v.id, nextval(pg_get_serial_sequence('grants', 'id'))), v.user_id, "
+    "SELECT coalesce(v.id, nextval('grants_id_seq')), v.user_id, "
     "v.source_type, v.source_id, v.product_id, v.role, v.starts_at, v.ends_at, v.ended_at, "
     "v.end_reason, v.note, v.end_note FROM unnest("
     "CAST(:ids AS bigint[]), CAST(:user_ids AS bigint[]), CAST(:source_types AS text[]), "

@@ -34,7 +34,7 @@ LOAD_ROLES = text("SELECT user_id, role, until FROM user_roles "
                   "WHERE user_id = ANY(CAST(:ids AS bigint[]))")
 GRANTED_PURCHASES = text("SELECT DISTINCT source_id FROM grants WHERE source_type = 'purchase' "
                          "AND source_id = ANY(CAST(:ids AS text[]))")
-NEXT_GRANT_ID = text("SELECT nextval(pg_get_serial_sequence('grants', 'id'))")
+NEXT_GRANT_ID = text("SELECT nextval('grants_id_seq')")
 UPSERT_ROLES = text(
     "INSERT INTO user_roles (user_id, role, until) SELECT * FROM unnest("
     "CAST(:user_ids AS bigint[]), CAST(:roles AS text[]), CAST(:untils AS timestamptz[])) "
