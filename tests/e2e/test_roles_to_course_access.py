@@ -1,0 +1,126 @@
+"""Through both connectors: sales → access (ledger, role events) → access.role → course access.
+
+Expiry is driven by the running scheduler alone: nothing is requested between the grant and the
+course closing. The grant lasts 5 seconds; it is an operator's grant because the sales catalogue
+cannot sell periods shorter than a day yet (products with ISO 8601 durations come with the
+storefront issue).
+"""
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+import requests
+from confluent_kafka import Consumer, TopicPartition
+from sqlalchemy import create_engine
+
+from apps.access_api.service.grants import utc_now
+from apps.access_api.service.roles import grant_manually
+from apps.access_api.service.uow import AccessUnitOfWork
+from apps.course_access.service.access import access_of
+from apps.course_access.service.uow import CoursesUnitOfWork
+from apps.settings import SALES_API_URL, database_url, kafka_bootstrap
+from outbox.codec import decode
+from tests.bench.common import SERVICE_KEY
+
+pytestmark = pytest.mark.e2e
+
+TOPIC = "access.role"
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"{what} not within {timeout:.0f}s")
+
+
+def buy(email: str, product: str, path: str = "/api/purchases") -> dict:
+    response = requests.post(SALES_API_URL + path, timeout=10,
+                             json={"serviceKey": SERVICE_KEY, "buyerEmail": email,
+                                   "productId": product})
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+class RoleEvents:
+    """Reads access.role from the offsets it had when created: what the test caused."""
+
+    def __init__(self):
+        self.consumer = Consumer({"bootstrap.servers": kafka_bootstrap(),
+                                  "group.id": f"e2e-{uuid.uuid4()}", "enable.auto.commit": False})
+        partitions = self.consumer.list_topics(TOPIC, timeout=10).topics[TOPIC].partitions
+        start = []
+        for p in partitions:
+            _, high = self.consumer.get_watermark_offsets(TopicPartition(TOPIC, p), timeout=10)
+            start.append(TopicPartition(TOPIC, p, high))
+        self.consumer.assign(start)
+        self.seen: list[tuple[str, dict]] = []
+
+    def of(self, email: str) -> list[tuple[str, dict]]:
+        while (message := self.consumer.poll(0.2)) is not None:
+            if not message.error():
+                self.seen.append(decode(message.value()))
+        return [(t, r) for t, r in self.seen if r["email"] == email]
+
+    def close(self):
+        self.consumer.close()
+
+
+@pytest.fixture
+def role_events(system):
+    events = RoleEvents()
+    yield events
+    events.close()
+
+
+def courses_of(email: str):
+    engine = create_engine(database_url("courses"))
+    try:
+        with CoursesUnitOfWork(engine.connect) as uow:
+            found = access_of(uow, email)
+    finally:
+        engine.dispose()
+    return found
+
+
+def test_a_5_second_grant_opens_the_course_then_expiry_closes_it_unrequested(role_events):
+    email = f"expiry-{uuid.uuid4().hex[:8]}@example.com"
+    buy(email, "123456")  # the user exists once the sale is applied
+    wait_for(lambda: role_events.of(email), 30, "the sale's role events")
+    engine = create_engine(database_url("access"))
+    try:
+        grant_manually(AccessUnitOfWork(engine.connect), email, "COURSE_E2E", "e2e test",
+                       ends_at=utc_now() + timedelta(seconds=5))
+    finally:
+        engine.dispose()
+
+    def course(open_: bool):
+        found = courses_of(email)
+        return found and any(c.course == "E2E" and c.open == open_ for c in found[0].courses)
+
+    wait_for(lambda: course(True), 30, "course E2E open")
+    wait_for(lambda: course(False), 30, "course E2E closed by expiry")
+    events = [(t, r["reason"]) for t, r in role_events.of(email) if r["role"] == "COURSE_E2E"]
+    assert events == [("RoleGranted", "MANUAL"), ("RoleRevoked", "EXPIRY")]
+    sequences = [r["sequence"] for _, r in role_events.of(email)]
+    assert sequences == list(range(sequences[0], sequences[0] + len(sequences)))
+
+
+def test_cancelling_one_of_two_products_granting_premium_keeps_premium(role_events):
+    email = f"two-products-{uuid.uuid4().hex[:8]}@example.com"
+    buy(" " + email.upper() + " ", "123456")  # the seed's e-mail form: the same user
+    buy(email, "987654")
+    wait_for(lambda: len(role_events.of(email)) >= 4, 30, "both sales' role events")
+    buy(email, "123456", path="/api/cancellations")
+    wait_for(lambda: any(r["role"] == "COURSE_XYZ" and t == "RoleRevoked"
+                         for t, r in role_events.of(email)), 30, "COURSE_XYZ revoked")
+    premium = [t for t, r in role_events.of(email) if r["role"] == "PREMIUM_USER"]
+    assert "RoleRevoked" not in premium and premium[0] == "RoleGranted"
+    found = wait_for(lambda: (f := courses_of(email)) and f[0].platform
+                     and f[0].platform.open and {c.course for c in f[0].courses if c.open} == {"ABCD"}
+                     and f, 30, "platform open with course ABCD only")
+    assert len(found) == 1
