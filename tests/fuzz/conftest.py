@@ -9,7 +9,7 @@ import requests
 from apps.settings import ACCESS_API_URL, SALES_API_URL
 from tests.bench.common import PRODUCTS, SERVICE_KEY
 from tests.fuzz.config import EXAMPLES, OUTPUT, SEED
-from tests.fuzz.mixes import Known
+from tests.fuzz.mixes import MANUAL_GRANT, Known
 from tests.fuzz.tally import Tally, write_report
 
 VISIBLE_WITHIN_S = 30.0
@@ -19,8 +19,9 @@ TALLIES: dict[str, Tally] = {}  # filled by the tests, reported at the end of th
 
 @pytest.fixture(scope="session")
 def known(system, api_key) -> Known:
-    """Two fresh buyers, each holding both seeded products, their roles visible in the access API."""
-    buyers = tuple(f"fuzz-{uuid.uuid4().hex[:10]}@example.com" for _ in range(2))
+    """Two fresh buyers, each holding both seeded products, their roles visible in the access API;
+    a user to delete, and a live manual grant to end."""
+    buyers = tuple(fresh_address() for _ in range(2))
     for buyer in buyers:
         for product in PRODUCTS:
             response = requests.post(f"{SALES_API_URL}/api/purchases", timeout=10, json={
@@ -28,7 +29,21 @@ def known(system, api_key) -> Known:
             assert response.status_code == 201, response.text
     for buyer in buyers:
         wait_for_roles(buyer, api_key)
-    return Known(api_key=api_key, service_key=SERVICE_KEY, products=PRODUCTS, buyers=buyers)
+    deletable = access_post("/api/users", api_key, {"email": fresh_address()})["email"]
+    grant = access_post(f"/api/users/{buyers[0]}/grants", api_key, MANUAL_GRANT)
+    return Known(api_key=api_key, service_key=SERVICE_KEY, products=PRODUCTS, buyers=buyers,
+                 deletable=deletable, grant=(buyers[0], grant["id"]))
+
+
+def fresh_address() -> str:
+    return f"fuzz-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def access_post(path: str, api_key: str, body: dict) -> dict:
+    response = requests.post(f"{ACCESS_API_URL}{path}", json=body, timeout=10,
+                             headers={"Authorization": f"Bearer {api_key}"})
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
 def wait_for_roles(buyer: str, api_key: str) -> None:

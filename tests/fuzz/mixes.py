@@ -13,7 +13,11 @@ Each request gets one of four:
   text that Hypothesis can encode as UTF-8);
 - all real: credentials, a seeded product, a buyer who has purchases; a generated
   `Idempotency-Key` becomes a fresh UUID, the header's intended use, since a generated one may
-  repeat a key that an earlier run stored with another body;
+  repeat a key that an earlier run stored with another body. Writes that succeed once take
+  values made for them: a new user gets a fresh address (a seeded run would repeat its
+  generated ones, all taken after the first run), a deletion the session's disposable user
+  (never a buyer the other operations need), the end of a grant the session's live grant, a
+  manual grant a valid body;
 - as generated.
 What a mix does not touch stays generated (other headers, schema-breaking parts).
 """
@@ -53,6 +57,11 @@ class Known:
     service_key: str
     products: tuple[str, ...]
     buyers: tuple[str, ...]
+    deletable: str  # a user made to be deleted
+    grant: tuple[str, int]  # a live manual grant to be ended: (the user's e-mail, its id)
+
+
+MANUAL_GRANT = {"role": "FUZZ_MANUAL", "period": {"unit": "DAY", "count": 1}, "reason": "fuzz"}
 
 
 @dataclass(frozen=True)
@@ -96,14 +105,31 @@ def mixed(case, known: Known, mix: Mix):
             case.body = {**(generated_body if mix.kind == REAL_CREDENTIALS else {}),
                          "serviceKey": known.service_key}
     if mix.kind == ALL_REAL:
-        if "email" in (case.path_parameters or {}):
-            case.path_parameters = {**case.path_parameters, "email": mix.buyer}
+        real_ids(case, known, mix)
         if checkout:
             case.body.update(buyerEmail=mix.buyer, productId=mix.product)
         if IDEMPOTENCY_KEY in headers:
             headers[IDEMPOTENCY_KEY] = str(uuid.uuid4())
     case.headers = headers
     return case
+
+
+def real_ids(case, known: Known, mix: Mix) -> None:
+    """Path parameters and user-API bodies that exist, or can be made, on the running system."""
+    path = dict(case.path_parameters or {})
+    operation = (case.operation.method.upper(), case.operation.path)
+    if "email" in path:
+        path["email"] = mix.buyer
+    if operation == ("DELETE", "/api/users/{email}"):
+        path["email"] = known.deletable
+    if "grant_id" in path:
+        path["email"], path["grant_id"] = known.grant
+    case.path_parameters = path or case.path_parameters
+    if operation == ("POST", "/api/users"):
+        case.body = {**(case.body if isinstance(case.body, dict) else {}),
+                     "email": f"fuzz-{uuid.uuid4().hex[:10]}@example.com"}
+    if operation == ("POST", "/api/users/{email}/grants"):
+        case.body = dict(MANUAL_GRANT)
 
 
 def takes_bearer_key(operation) -> bool:

@@ -11,6 +11,8 @@ from outbox.uow import UnitOfWork
 from apps.access_api.adapters.events import to_outbox
 from apps.access_api.adapters.ledgers import LedgerRepository
 from apps.access_api.adapters.repositories import GrantRepository, UserRepository
+from apps.access_api.adapters.role_catalogue import RoleCatalogue
+from apps.access_api.adapters.user_directory import UserDirectory
 
 
 class AccessUnitOfWork(UnitOfWork):
@@ -21,6 +23,8 @@ class AccessUnitOfWork(UnitOfWork):
         super().__enter__()
         self.ledgers = LedgerRepository(self.session, self.track)
         self.users = UserRepository(self.session)
+        self.directory = UserDirectory(self.session)  # the users API's records
+        self.role_catalogue = RoleCatalogue(self.session)
         self.grants = GrantRepository(self.session)
         self.inbox = Inbox(self.session)
         return self
