@@ -50,6 +50,22 @@ class Text(ma.fields.String):
         return text
 
 
+class AwareDateTime(ma.fields.AwareDateTime):
+    """An ISO 8601 time with its offset; a string past MAX_LENGTH is refused before parsing
+    (the longest valid form, with microseconds and an offset, is 32 characters)."""
+
+    MAX_LENGTH = 64
+
+    def __init__(self, **kwargs):
+        metadata = {"maxLength": self.MAX_LENGTH, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value) > self.MAX_LENGTH:
+            raise ma.ValidationError(f"longer than {self.MAX_LENGTH} characters")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Email(Text):
     """An e-mail address by the one rule of `apps.emails`: loaded trimmed and lower-cased."""
 

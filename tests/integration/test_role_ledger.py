@@ -187,9 +187,10 @@ def test_the_scheduler_ends_a_grant_on_time_without_any_request(access_db, role_
     finally:
         stop.set()
         thread.join(10)
+    # Ended by this scheduler or by the stack's own (access-expiry) if it runs: either way once,
+    # by time, with no request. Its metrics are unit-tested (tests/unit/test_expiry_scheduler.py).
     assert events == [("RoleRevoked", "COURSE_XYZ", 2, "EXPIRY")]
     assert not thread.is_alive()
-    assert scheduler.metrics.registry.get_sample_value("access_expiry_grants_ended_total") >= 1
 
 
 def test_the_connector_streams_role_events_to_access_role_keyed_by_user(access_db):

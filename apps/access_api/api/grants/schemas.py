@@ -5,7 +5,7 @@ import marshmallow as ma
 
 from apps.access_api.domain.events import Reason, SourceType
 from apps.access_api.domain.periods import FIXED, add_period
-from apps.web.fields import Email, RequestSchema, Text
+from apps.web.fields import AwareDateTime, Email, RequestSchema, Text
 
 ROLE_PATTERN = r"^[A-Z][A-Z0-9_]*$"  # the seeded roles' form: PREMIUM_USER, COURSE_XYZ
 PERIOD_UNITS = (*FIXED, "MONTH", "YEAR")
@@ -36,7 +36,7 @@ class NewGrantSchema(RequestSchema):
                 metadata={"example": "COURSE_XYZ", "pattern": ROLE_PATTERN,
                           "description": "Upper-case letters, digits and `_`, starting with a "
                                          "letter: a new name starts a new role."})
-    endsAt = ma.fields.AwareDateTime(metadata={
+    endsAt = AwareDateTime(metadata={
         "description": "When the grant ends; give this or `period`. It starts now."})
     period = ma.fields.Nested(PeriodSchema, metadata={
         "description": "How long the grant lasts from now (calendar months and years); give "
