@@ -5,7 +5,6 @@ course closing. The grant lasts 5 seconds; it is an operator's grant because the
 cannot sell periods shorter than a day yet (products with ISO 8601 durations come with the
 storefront issue).
 """
-import time
 import uuid
 from datetime import timedelta
 
@@ -22,20 +21,11 @@ from apps.course_access.service.uow import CoursesUnitOfWork
 from apps.settings import SALES_API_URL, database_url, kafka_bootstrap
 from outbox.codec import decode
 from tests.bench.common import SERVICE_KEY
+from tests.integration.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 
 TOPIC = "access.role"
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not within {timeout:.0f}s")
 
 
 def buy(email: str, product: str, path: str = "/api/purchases") -> dict:

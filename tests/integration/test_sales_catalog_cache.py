@@ -8,11 +8,10 @@ view, that the real purchase repository tracks a loaded purchase so a cancellati
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 
 from apps.sales_api.app import create_app
 from apps.sales_api.service.auth import hash_key
-from apps.settings import database_url
 from tests.integration.polling import wait_for
 
 pytestmark = pytest.mark.integration
@@ -42,21 +41,14 @@ def app(stack):
     app.extensions["sales_catalog_listener"].stop()
 
 
-@pytest.fixture(scope="module")
-def db(stack):
-    engine = create_engine(database_url("sales"))
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
-def service_key(db):
+def service_key(sales_db):
     key = uuid.uuid4().hex
-    with db.begin() as c:
+    with sales_db.begin() as c:
         c.execute(text("INSERT INTO service_keys (name, key_sha256) VALUES ('cache test', :d)"),
                   {"d": hash_key(key)})
     yield key
-    with db.begin() as c:
+    with sales_db.begin() as c:
         c.execute(text("DELETE FROM service_keys WHERE key_sha256 = :d"), {"d": hash_key(key)})
 
 
@@ -72,19 +64,19 @@ def accepted_from_memory(app, key: str) -> bool:
     return status == 404 and not any(s.startswith("SELECT service_keys") for s in statements)
 
 
-def test_a_deleted_key_is_refused_by_the_next_requests(app, db, service_key):
+def test_a_deleted_key_is_refused_by_the_next_requests(app, sales_db, service_key):
     client = app.test_client()
     wait_for(lambda: accepted_from_memory(app, service_key), what="the key to be cached")
-    with db.begin() as c:
+    with sales_db.begin() as c:
         c.execute(text("DELETE FROM service_keys WHERE key_sha256 = :d"), {"d": hash_key(service_key)})
     wait_for(lambda: cancel_status(client, service_key) == 401, what="the deleted key to be refused")
 
 
-def test_a_change_while_the_listener_is_down_is_not_served_stale(app, db, service_key):
+def test_a_change_while_the_listener_is_down_is_not_served_stale(app, sales_db, service_key):
     client, listener = app.test_client(), app.extensions["sales_catalog_listener"]
     wait_for(lambda: accepted_from_memory(app, service_key), what="the key to be cached")
     first_backend = listener.backend_pid
-    with db.begin() as c:  # drop the listening connection, then change what it would hear of
+    with sales_db.begin() as c:  # drop the listening connection, then change what it would hear of
         c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_backend})
         c.execute(text("DELETE FROM service_keys WHERE key_sha256 = :d"), {"d": hash_key(service_key)})
     wait_for(lambda: listener.backend_pid not in (None, first_backend) and app.extensions["sales_catalog"].live(),
@@ -94,14 +86,14 @@ def test_a_change_while_the_listener_is_down_is_not_served_stale(app, db, servic
 
 
 @pytest.fixture
-def product(db):
+def product(sales_db):
     """A throwaway product with one role; its purchases and rows are removed afterwards."""
     product_id, role = f"cache-{uuid.uuid4().hex[:8]}", f"ROLE_{uuid.uuid4().hex[:8].upper()}"
-    with db.begin() as c:
+    with sales_db.begin() as c:
         c.execute(text("INSERT INTO products VALUES (:p, 'cache test', 'DAY', 1)"), {"p": product_id})
         c.execute(text("INSERT INTO product_roles VALUES (:p, :r)"), {"p": product_id, "r": role})
     yield product_id, role
-    with db.begin() as c:
+    with sales_db.begin() as c:
         for table in ("purchases", "product_roles"):
             c.execute(text(f"DELETE FROM {table} WHERE product_id = :p"), {"p": product_id})
         c.execute(text("DELETE FROM products WHERE id = :p"), {"p": product_id})
@@ -132,11 +124,11 @@ def roles_granted_by_a_purchase(client, outbox_wal, product_id, roles) -> set[st
     return {role for role in roles if role.encode().hex() in line}
 
 
-def test_changed_roles_are_granted_by_the_next_purchases(app, db, product, outbox_wal):
+def test_changed_roles_are_granted_by_the_next_purchases(app, sales_db, product, outbox_wal):
     client, (product_id, old_role), new_role = app.test_client(), product, f"ROLE_{uuid.uuid4().hex[:8].upper()}"
     both = (old_role, new_role)
     assert roles_granted_by_a_purchase(client, outbox_wal, product_id, both) == {old_role}
-    with db.begin() as c:
+    with sales_db.begin() as c:
         c.execute(text("UPDATE product_roles SET role = :r WHERE product_id = :p"), {"r": new_role, "p": product_id})
     wait_for(lambda: roles_granted_by_a_purchase(client, outbox_wal, product_id, both) == {new_role},
              what="purchases to grant the new role")
