@@ -51,17 +51,12 @@ def check_programs(settings: Settings) -> None:
 
 
 def api_ports() -> list[tuple[str, int, str]]:
-    """The ports of our own processes: both APIs and each consumer's health server."""
-    from apps.consumers.runner import CONSUMERS, http_port
-    from apps.settings import ACCESS_API_URL, SALES_API_URL
+    """The ports of our own processes (APIs, consumers' and schedulers' health servers), from
+    the one list of programs."""
+    from connectors.stack.programs import PROGRAMS
 
-    ports = [("sales-api", urlparse(SALES_API_URL).port, "SALES_API_URL"),
-             ("access-api", urlparse(ACCESS_API_URL).port, "ACCESS_API_URL")]
-    for name in CONSUMERS:
-        if http_port(name):
-            variable = f"CONSUMER_{name.upper().replace('-', '_')}_HTTP_PORT"
-            ports.append((f"consumer-{name}", http_port(name), variable))
-    return ports
+    return [(p.name, urlparse(p.address).port, p.address_setting)
+            for p in PROGRAMS if p.app and p.address]
 
 
 def check_ports(settings: Settings, ours: set[str], apps=api_ports) -> None:

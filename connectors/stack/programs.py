@@ -28,6 +28,7 @@ class Program:
     stop_wait: int = 20  # seconds before supervisord sends SIGKILL
     user: str | None = None
     address: str = ""
+    address_setting: str = ""  # the environment variable that moves an app's port
     environment: dict[str, str] = field(default_factory=dict)
 
 
@@ -63,12 +64,12 @@ def supervised_running(name: str) -> Callable[[Settings], bool]:
     return lambda settings: supervisor.all_info(settings).get(name, {}).get("statename") == "RUNNING"
 
 
-def with_health(name: str, argv: list[str], port: int) -> Program:
+def with_health(name: str, argv: list[str], port: int, setting: str) -> Program:
     """One of our processes, ready when its /health/ready answers (port 0: none, then when
     supervisord has it RUNNING)."""
     if port:
         return Program(name, lambda s: argv, http_ok(f"http://127.0.0.1:{port}/health/ready"),
-                       app=True, address=f"http://127.0.0.1:{port}")
+                       app=True, address=f"http://127.0.0.1:{port}", address_setting=setting)
     return Program(name, lambda s: argv, supervised_running(name), app=True)
 
 
@@ -79,7 +80,8 @@ def consumer(name: str) -> Program:
     # gets its partitions back at once, not after its predecessor's session times out (45 s).
     argv = [sys.executable, "-m", "apps.consumers", name, "--instance-id",
             f"{name}-{socket.gethostname()}"]
-    return with_health(f"consumer-{name}", argv, http_port(name))
+    return with_health(f"consumer-{name}", argv, http_port(name),
+                       f"CONSUMER_{name.upper().replace('-', '_')}_HTTP_PORT")
 
 
 def expiry_scheduler() -> Program:
@@ -87,7 +89,7 @@ def expiry_scheduler() -> Program:
     from apps.access_api.scheduler import http_port
 
     return with_health("access-expiry", [sys.executable, "-m", "apps.access_api.scheduler"],
-                       http_port())
+                       http_port(), "ACCESS_EXPIRY_HTTP_PORT")
 
 
 PROGRAMS: tuple[Program, ...] = (
@@ -99,9 +101,11 @@ PROGRAMS: tuple[Program, ...] = (
     Program("connect", connect_worker.command, connect_worker.rest_answers, app=False,
             start_timeout=180, stop_wait=30, address="{connect_url}"),
     Program("sales-api", gunicorn("apps.sales_api.app", SALES_API_URL),
-            http_ok(f"{SALES_API_URL}/health/ready"), app=True, address=SALES_API_URL),
+            http_ok(f"{SALES_API_URL}/health/ready"), app=True, address=SALES_API_URL,
+            address_setting="SALES_API_URL"),
     Program("access-api", gunicorn("apps.access_api.app", ACCESS_API_URL),
-            http_ok(f"{ACCESS_API_URL}/health/ready"), app=True, address=ACCESS_API_URL),
+            http_ok(f"{ACCESS_API_URL}/health/ready"), app=True, address=ACCESS_API_URL,
+            address_setting="ACCESS_API_URL"),
     expiry_scheduler(),
     *(consumer(name) for name in sorted(CONSUMERS)),
 )
