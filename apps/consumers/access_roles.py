@@ -10,7 +10,7 @@ DATABASE = "access"
 
 def sale(event: PurchaseCompleted) -> grants.Sale:
     return grants.Sale(event.purchase_id, event.buyer_email, event.product_id, event.roles,
-                       event.access_period.unit, event.access_period.count, event.occurred_at)
+                       event.duration(), event.occurred_at)
 
 
 def handle_purchases_completed(events: list[PurchaseCompleted], uow) -> None:

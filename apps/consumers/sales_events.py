@@ -7,6 +7,8 @@ with those schemas. `event_id` comes from the message's `id` header.
 from dataclasses import dataclass
 from datetime import datetime
 
+from apps.durations import Duration
+
 
 @dataclass(frozen=True)
 class AccessPeriod:
@@ -24,6 +26,12 @@ class PurchaseCompleted:
     access_period: AccessPeriod
     occurred_at: datetime
     product_name: str | None = None  # since PurchaseCompleted v2
+    access_duration: str | None = None  # since v3; ISO 8601, wins over access_period
+
+    def duration(self) -> Duration:
+        if self.access_duration is not None:
+            return Duration.parse(self.access_duration)
+        return Duration.of(self.access_period.unit, self.access_period.count)
 
 
 @dataclass(frozen=True)

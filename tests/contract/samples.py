@@ -46,9 +46,14 @@ def widths(schema, named: dict, seen: set) -> list[int]:
 
 
 def field_sample(field: dict, variant: int, named: dict, depth: int):
-    """A string field named like an e-mail holds one: consumers apply the e-mail rule."""
-    if field["type"] == "string" and "email" in field["name"].lower():
+    """A string field named like an e-mail or a duration holds one: consumers parse them."""
+    name = field["name"].lower()
+    if field["type"] == "string" and "email" in name:
         return "sample@example.com"
+    if "duration" in name and "string" in (field["type"] if isinstance(field["type"], list)
+                                           else [field["type"]]):
+        value = sample(field["type"], variant, named, depth + 1)  # keeps the null branch's turn
+        return None if value is None else "P1M"
     return sample(field["type"], variant, named, depth + 1)
 
 

@@ -10,12 +10,13 @@ from outbox.codec import decode, encode, registry
 from apps.access_api.adapters.events import ROLE_TOPIC, to_outbox as role_to_outbox
 from apps.access_api.domain.ledger import Ledger
 from apps.sales_api.adapters.events import PURCHASE_TOPIC, to_outbox
-from apps.sales_api.domain.model import (AccessPeriod, PeriodUnit, Product, PurchaseCancelled,
+from apps.durations import Duration
+from apps.sales_api.domain.model import (Product, PurchaseCancelled,
                                          PurchaseCompleted)
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 PRODUCT = Product("123456", "Course XYZ", ("COURSE_XYZ", "PREMIUM_USER"),
-                  AccessPeriod(PeriodUnit.MONTH, 1))
+                  Duration.parse("P1M"))
 
 
 def sales_samples():
@@ -30,8 +31,8 @@ def sales_samples():
 def role_samples():
     """One of every role event, from a user's ledger: granted, extended, shortened, revoked."""
     ledger = Ledger(42, "buyer@example.com", 0, [], {})
-    ledger.buy("p1", "123456", ["COURSE_XYZ"], "MONTH", 1, NOW, NOW)
-    ledger.buy("p2", "123456", ["COURSE_XYZ"], "MONTH", 1, NOW, NOW)
+    ledger.buy("p1", "123456", ["COURSE_XYZ"], Duration.parse("P1M"), NOW, NOW)
+    ledger.buy("p2", "123456", ["COURSE_XYZ"], Duration.parse("P1M"), NOW, NOW)
     later = NOW + timedelta(days=1)
     ledger.cancel("p2", later, later)
     ledger.cancel("p1", later, later)

@@ -75,7 +75,8 @@ def test_an_event_that_does_not_fit_its_schema_fails_before_anything_is_written(
         with uow:
             uow.session.execute(purchases.insert().values(
                 id=uuid.uuid4(), buyer_email=buyer, product_id="123456", status="completed",
-                purchased_at=func.now(), service_key_id=1))
+                purchased_at=func.now(), service_key_id=1, roles=["COURSE_XYZ"],
+                access_duration="P1M"))
             uow.add_event(OutboxEvent("sales.purchase", buyer, "PurchaseCompleted", {"buyer_email": buyer}))
             uow.commit()
     with sessions() as s:

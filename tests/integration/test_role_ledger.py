@@ -18,6 +18,7 @@ from apps.access_api.service.uow import AccessUnitOfWork
 from apps.settings import database_url, kafka_bootstrap
 from outbox.codec import decode
 from tests.integration.polling import wait_for
+from apps.durations import Duration
 
 pytestmark = pytest.mark.integration
 PAYLOAD = re.compile(r"payload\[bytea\]:'\\x([0-9a-f]+)'")
@@ -67,11 +68,11 @@ def buyer() -> str:
     return f"ledger-{uuid.uuid4().hex[:10]}@example.com"
 
 
-def sell(engine, email, purchase_id, at, unit="MONTH", count=1,
+def sell(engine, email, purchase_id, at, duration="P1M",
          roles=("PREMIUM_USER", "COURSE_XYZ"), now=None):
     with uow(engine) as work:
-        grant_roles_for_sales(work, [Sale(purchase_id, email, "123456", roles, unit, count, at)],
-                              now)
+        sale = Sale(purchase_id, email, "123456", roles, Duration.parse(duration), at)
+        grant_roles_for_sales(work, [sale], now)
         work.commit()
 
 
@@ -103,7 +104,7 @@ def test_nothing_reaches_the_wal_when_the_change_rolls_back(access_db, role_even
     email = buyer()
     with uow(access_db) as work:
         grant_roles_for_sales(work, [Sale(f"p-{uuid.uuid4()}", email, "123456", ("COURSE_XYZ",),
-                                          "MONTH", 1, datetime.now(timezone.utc))])
+                                          Duration.parse("P1M"), datetime.now(timezone.utc))])
     assert of(role_events(), email) == []
 
 
@@ -131,7 +132,7 @@ def test_two_schedulers_racing_over_the_same_due_grants_end_each_once(access_db,
     emails = [buyer() for _ in range(30)]
     start = datetime.now(timezone.utc) - timedelta(seconds=2)
     for email in emails:  # two roles each, granted as of 2 s ago for one second: due now
-        sell(access_db, email, f"p-{uuid.uuid4()}", start, unit="SECOND", count=1, now=start)
+        sell(access_db, email, f"p-{uuid.uuid4()}", start, duration="PT1S", now=start)
     ready, failures = threading.Barrier(2), []
 
     def scheduler():
@@ -180,8 +181,8 @@ def test_the_scheduler_ends_a_grant_on_time_without_any_request(access_db, role_
     thread = threading.Thread(target=scheduler.run, args=(stop,))
     thread.start()
     try:
-        sell(access_db, email, f"p-{uuid.uuid4()}", datetime.now(timezone.utc), unit="SECOND",
-             count=1, roles=("COURSE_XYZ",))
+        sell(access_db, email, f"p-{uuid.uuid4()}", datetime.now(timezone.utc), duration="PT1S",
+             roles=("COURSE_XYZ",))
         events = wait_for(lambda: [e for e in of(role_events(), email) if e[0] == "RoleRevoked"],
                           seconds=15, what="the RoleRevoked of a one-second grant")
     finally:

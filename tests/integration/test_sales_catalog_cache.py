@@ -90,7 +90,9 @@ def product(sales_db):
     """A throwaway product with one role; its purchases and rows are removed afterwards."""
     product_id, role = f"cache-{uuid.uuid4().hex[:8]}", f"ROLE_{uuid.uuid4().hex[:8].upper()}"
     with sales_db.begin() as c:
-        c.execute(text("INSERT INTO products VALUES (:p, 'cache test', 'DAY', 1)"), {"p": product_id})
+        c.execute(text("INSERT INTO products (id, name, description, price, currency, "
+                       "access_duration) VALUES (:p, 'cache test', '', 1, 'BRL', 'P1D')"),
+                  {"p": product_id})
         c.execute(text("INSERT INTO product_roles VALUES (:p, :r)"), {"p": product_id, "r": role})
     yield product_id, role
     with sales_db.begin() as c:

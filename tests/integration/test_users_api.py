@@ -20,6 +20,7 @@ from apps.access_api.service.users import create_user, grant_history
 from apps.api_keys import keys, store
 from apps.api_keys.store import api_keys
 from apps.settings import database_url
+from apps.durations import Duration
 
 pytestmark = pytest.mark.integration
 RUN = f"test-{uuid.uuid4().hex[:8]}"
@@ -122,7 +123,8 @@ def test_a_bad_email_is_422_and_creates_nothing(client, access_db, reader, write
 
 def test_a_user_created_here_is_the_user_a_sale_grants_roles_to(client, access_db, reader, writer):
     created = client.post("/api/users", json={"email": address("buyer")}, headers=writer).get_json()
-    sale = Sale(str(uuid.uuid4()), f" Buyer@{DOMAIN} ", "123456", (SOLD_ROLE,), "MONTH", 1,
+    sale = Sale(str(uuid.uuid4()), f" Buyer@{DOMAIN} ", "123456", (SOLD_ROLE,),
+                Duration.parse("P1M"),
                 datetime.now(timezone.utc))
     with AccessUnitOfWork(access_db.connect) as uow:
         grant_roles_for_sales(uow, [sale])

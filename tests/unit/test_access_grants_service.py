@@ -5,13 +5,14 @@ from datetime import datetime, timedelta, timezone
 from apps.access_api.domain.periods import add_months
 from apps.access_api.service.grants import Sale, end_grants_for_cancelled_purchase, grant_roles_for_sales
 from tests.unit.access_fakes import FakeAccessUnitOfWork
+from apps.durations import Duration
 
 T0 = datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc)
 NOW = T0 + timedelta(minutes=1)
 
 
 def sale(purchase_id, email, product="123456", roles=("PREMIUM_USER", "COURSE_XYZ"), at=T0):
-    return Sale(purchase_id, email, product, roles, "MONTH", 1, at)
+    return Sale(purchase_id, email, product, roles, Duration.parse("P1M"), at)
 
 
 def sell(uow, *sales, now=NOW):

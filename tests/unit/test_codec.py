@@ -42,11 +42,11 @@ def test_encode_writes_the_newest_version():
     assert data[2:10] == newest.fingerprint
 
 
-def test_a_v1_purchase_completed_decodes_with_no_product_name():
+def test_a_v1_purchase_completed_decodes_with_the_later_fields_empty():
     v1 = versions()["PurchaseCompleted"][0]
     assert v1.version == 1
     assert decode(written_with(v1, COMPLETED_V1)) == \
-        ("PurchaseCompleted", {**COMPLETED_V1, "product_name": None})
+        ("PurchaseCompleted", {**COMPLETED_V1, "product_name": None, "access_duration": None})
 
 
 def test_a_reader_still_on_v1_reads_a_v2_message_without_the_new_field():

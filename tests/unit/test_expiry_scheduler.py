@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from apps.access_api.scheduler import BUSY_PAUSE_S, ERROR_PAUSE_S, Scheduler, pause
 from apps.access_api.service.grants import Sale, grant_roles_for_sales
 from tests.unit.access_fakes import FakeAccessUnitOfWork
+from apps.durations import Duration
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 
@@ -24,7 +25,7 @@ class Clock:
 def sold(uow, seconds, email="a@example.com"):
     with uow:
         grant_roles_for_sales(uow, [Sale(f"p-{seconds}", email, "123456", ("COURSE_XYZ",),
-                                         "SECOND", seconds, T0)], T0)
+                                         Duration(seconds=seconds), T0)], T0)
         uow.commit()
 
 

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 from apps.access_api.domain.grants import cancel_purchase, grants_for_purchase, held_roles
 from apps.access_api.domain.periods import add_months, add_period
+from apps.durations import Duration
 
 T0 = datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc)
 XYZ = ("123456", ["PREMIUM_USER", "COURSE_XYZ"])
@@ -10,7 +11,7 @@ ABCD = ("987654", ["PREMIUM_USER", "COURSE_ABCD"])
 
 
 def buy(grants, purchase_id, product, at):
-    new = grants_for_purchase(grants, purchase_id, product[0], product[1], "MONTH", 1, at)
+    new = grants_for_purchase(grants, purchase_id, product[0], product[1], Duration.parse("P1M"), at)
     grants.extend(new)
     return new
 

@@ -8,6 +8,7 @@ from apps.access_api.domain.events import (Reason, RoleExtended, RoleGranted, Ro
                                            RoleShortened, Source, SourceType)
 from apps.access_api.domain.ledger import EndNotAhead, GrantNotLive, Ledger
 from apps.access_api.domain.periods import add_months
+from apps.durations import Duration
 
 T0 = datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc)
 MONTH = add_months(T0, 1)
@@ -20,7 +21,7 @@ def ledger(sequence=0) -> Ledger:
 
 
 def buy(book, purchase_id, product, at, now=None):
-    book.buy(purchase_id, product[0], product[1], "MONTH", 1, at, now or at)
+    book.buy(purchase_id, product[0], product[1], Duration.parse("P1M"), at, now or at)
     for number, grant in enumerate(book.grants, start=1):  # ids, as the database would give
         grant.id = grant.id or number
 

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from apps.sales_api.domain.errors import NoLivePurchase, UnknownProduct, UnknownServiceKey
-from apps.sales_api.domain.model import (AccessPeriod, PeriodUnit, Product, PurchaseStatus)
+from apps.durations import Duration
+from apps.sales_api.domain.model import (Product, PurchaseStatus)
 from apps.sales_api.service.purchases import cancel_purchase, purchase_product
 from tests.unit.fakes import FakeSalesUnitOfWork
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 KEY = "integration-key"
-XYZ = Product("123456", "Course XYZ", ("COURSE_XYZ", "PREMIUM_USER"), AccessPeriod(PeriodUnit.MONTH, 1))
+XYZ = Product("123456", "Course XYZ", ("COURSE_XYZ", "PREMIUM_USER"), Duration.parse("P1M"))
 
 
 def at(moment):

@@ -19,7 +19,7 @@ from datetime import datetime
 from itertools import groupby
 
 from apps.access_api.domain.events import Reason, Source, SourceType
-from apps.access_api.domain.periods import add_period
+from apps.durations import Duration
 
 
 @dataclass
@@ -70,14 +70,14 @@ class HeldRole:
 
 
 def grants_for_purchase(existing: list[Grant], purchase_id: str, product_id: str,
-                        roles: list[str], unit: str, count: int, purchased_at: datetime) -> list[Grant]:
+                        roles: list[str], duration: Duration, purchased_at: datetime) -> list[Grant]:
     """New grants for a purchase; none if this purchase was already granted."""
     if any(g.purchase_id == purchase_id for g in existing):
         return []
     same_product_ends = [g.effective_end for g in existing
                          if g.product_id == product_id and g.effective_end > purchased_at]
     starts_at = max([purchased_at, *same_product_ends])
-    ends_at = add_period(starts_at, unit, count)
+    ends_at = duration.after(starts_at)
     return [Grant(role, starts_at, ends_at, SourceType.PURCHASE, purchase_id, product_id)
             for role in sorted(set(roles))]
 

@@ -16,6 +16,7 @@ from apps.access_api.domain.events import (Reason, RoleEvent, RoleExtended, Role
                                            RoleRevoked, RoleShortened, Source, SourceType)
 from apps.access_api.domain.grants import (Grant, cancel_purchase, end_grant, grants_for_purchase,
                                            held_roles)
+from apps.durations import Duration
 
 
 class GrantNotLive(LookupError):
@@ -48,10 +49,10 @@ class Ledger:
         self._announce(reason, lambda role: source, at, now)
         return result
 
-    def buy(self, purchase_id: str, product_id: str, roles: list[str], unit: str, count: int,
+    def buy(self, purchase_id: str, product_id: str, roles: list[str], duration: Duration,
             purchased_at: datetime, now: datetime) -> list[Grant]:
         def apply():
-            new = grants_for_purchase(self.grants, purchase_id, product_id, roles, unit, count,
+            new = grants_for_purchase(self.grants, purchase_id, product_id, roles, duration,
                                       purchased_at)
             self.grants += new
             return new

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from apps.access_api.domain import grants as rules
+from apps.durations import Duration
 from apps.emails import normalise_email  # the one rule of every service
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,7 @@ class Sale:
     buyer_email: str
     product_id: str
     roles: tuple[str, ...]
-    period_unit: str
-    period_count: int
+    duration: Duration
     purchased_at: datetime
 
 
@@ -48,7 +48,7 @@ def grant_roles_for_sales(uow, sales: list[Sale], now: datetime | None = None) -
     for sale, email in zip(sales, emails):
         if sale.purchase_id not in granted:
             ledgers[email].buy(sale.purchase_id, sale.product_id, list(sale.roles),
-                               sale.period_unit, sale.period_count, sale.purchased_at, now)
+                               sale.duration, sale.purchased_at, now)
     uow.ledgers.save(list(ledgers.values()))
 
 

@@ -20,9 +20,10 @@ def purchase_fields(event) -> dict:
 
 def purchase_completed_payload(event: PurchaseCompleted) -> dict:
     product = event.product
+    unit, count = product.duration.calendar_period()  # for readers older than v3
     return {**purchase_fields(event), "product_id": product.id, "product_name": product.name,
-            "roles": list(product.roles),
-            "access_period": {"unit": product.period.unit.value, "count": product.period.count}}
+            "roles": list(product.roles), "access_duration": str(product.duration),
+            "access_period": {"unit": unit, "count": count}}
 
 
 def purchase_cancelled_payload(event: PurchaseCancelled) -> dict:

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from apps.sales_api.adapters.tables import product_roles, products, purchases, service_keys
-from apps.sales_api.domain.model import (AccessPeriod, PeriodUnit, Product, Purchase,
-                                         PurchaseStatus)
+from apps.durations import Duration
+from apps.sales_api.domain.model import Product, Purchase, PurchaseStatus
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,12 @@ class ProductRepository:
         ).all()
         if not rows:
             return None
-        row = rows[0]
-        roles = tuple(r.role for r in rows if r.role is not None)
-        return Product(row.id, row.name, roles,
-                       AccessPeriod(PeriodUnit(row.period_unit), row.period_count))
+        return product_from_row(rows[0], tuple(r.role for r in rows if r.role is not None))
+
+
+def product_from_row(row, roles: tuple[str, ...]) -> Product:
+    return Product(row.id, row.name, roles, Duration.parse(row.access_duration),
+                   row.description, row.price, row.currency, row.active)
 
 
 INSERT_PURCHASE = insert(purchases)  # built once: see outbox/publish.py
@@ -55,7 +57,8 @@ class PurchaseRepository:
         self.session.execute(INSERT_PURCHASE, {
             "id": purchase.id, "buyer_email": purchase.buyer_email,
             "product_id": purchase.product_id, "status": purchase.status.value,
-            "purchased_at": purchase.purchased_at, "service_key_id": service_key_id})
+            "purchased_at": purchase.purchased_at, "service_key_id": service_key_id,
+            "roles": list(purchase.roles), "access_duration": str(purchase.duration)})
 
     def latest_completed(self, buyer_email: str, product_id: str) -> Purchase | None:
         """The newest live purchase, locked so two cancellations cannot both take it."""
@@ -67,12 +70,17 @@ class PurchaseRepository:
         ).first()
         if row is None:
             return None
-        return self.track(Purchase(row.id, row.buyer_email, row.product_id,
-                                   PurchaseStatus(row.status), row.purchased_at, row.cancelled_at))
+        return self.track(purchase_from_row(row))
 
     def save_status(self, purchase: Purchase) -> None:
         self.session.execute(update(purchases).where(purchases.c.id == purchase.id).values(
             status=purchase.status.value, cancelled_at=purchase.cancelled_at))
+
+
+def purchase_from_row(row) -> Purchase:
+    return Purchase(row.id, row.buyer_email, row.product_id, PurchaseStatus(row.status),
+                    row.purchased_at, row.cancelled_at, tuple(row.roles),
+                    Duration.parse(row.access_duration))
 
 
 class ServiceKeyRepository:

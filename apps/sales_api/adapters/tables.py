@@ -1,5 +1,6 @@
 """The sales database's tables (the Alembic migrations are the source of truth for DDL)."""
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, Table, Text, Uuid
+from sqlalchemy import (ARRAY, Boolean, Column, DateTime, ForeignKey, Integer, MetaData, Numeric,
+                        Table, Text, Uuid, func)
 
 metadata = MetaData()
 
@@ -7,8 +8,12 @@ products = Table(
     "products", metadata,
     Column("id", Text, primary_key=True),
     Column("name", Text, nullable=False),
-    Column("period_unit", Text, nullable=False),
-    Column("period_count", Integer, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("price", Numeric(12, 2), nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("access_duration", Text, nullable=False),  # ISO 8601
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 product_roles = Table(
@@ -33,4 +38,6 @@ purchases = Table(
     Column("purchased_at", DateTime(timezone=True), nullable=False),
     Column("cancelled_at", DateTime(timezone=True)),
     Column("service_key_id", Integer, ForeignKey("service_keys.id"), nullable=False),
+    Column("roles", ARRAY(Text), nullable=False),
+    Column("access_duration", Text, nullable=False),
 )

@@ -3,21 +3,11 @@ import enum
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
+from apps.durations import Duration
 from apps.emails import normalise_email
 from apps.sales_api.domain.errors import NoLivePurchase
-
-
-class PeriodUnit(str, enum.Enum):
-    DAY = "DAY"
-    MONTH = "MONTH"
-    YEAR = "YEAR"
-
-
-@dataclass(frozen=True)
-class AccessPeriod:
-    unit: PeriodUnit
-    count: int
 
 
 @dataclass(frozen=True)
@@ -25,7 +15,11 @@ class Product:
     id: str
     name: str
     roles: tuple[str, ...]
-    period: AccessPeriod
+    duration: Duration  # how long the roles last from the sale
+    description: str = ""
+    price: Decimal = Decimal("0")
+    currency: str = "BRL"
+    active: bool = True
 
 
 class PurchaseStatus(str, enum.Enum):
@@ -57,12 +51,14 @@ class Purchase:
     status: PurchaseStatus
     purchased_at: datetime
     cancelled_at: datetime | None = None
+    roles: tuple[str, ...] = ()  # what it was sold with: editing the product changes no purchase
+    duration: Duration | None = None
     events: list = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def complete(cls, buyer_email: str, product: Product, now: datetime) -> "Purchase":
         purchase = cls(uuid.uuid4(), normalise_email(buyer_email), product.id,
-                       PurchaseStatus.COMPLETED, now)
+                       PurchaseStatus.COMPLETED, now, roles=product.roles, duration=product.duration)
         purchase.events.append(PurchaseCompleted(purchase.id, purchase.buyer_email, product, now))
         return purchase
 

@@ -4,11 +4,10 @@ from datetime import datetime, timedelta, timezone
 import marshmallow as ma
 
 from apps.access_api.domain.events import Reason, SourceType
-from apps.access_api.domain.periods import FIXED, add_period
+from apps.access_api.domain.periods import UNITS, add_period
 from apps.web.fields import AwareDateTime, Email, RequestSchema, Text
 
 ROLE_PATTERN = r"^[A-Z][A-Z0-9_]*$"  # the seeded roles' form: PREMIUM_USER, COURSE_XYZ
-PERIOD_UNITS = (*FIXED, "MONTH", "YEAR")
 # The latest end a manual grant may have: far enough for any real use, and well inside what
 # Python's datetime and the events' timestamp-millis hold whatever the time zone.
 LONGEST_GRANT = timedelta(days=100 * 366)
@@ -27,7 +26,7 @@ class GrantPathSchema(RequestSchema):
 
 
 class PeriodSchema(RequestSchema):
-    unit = Text(required=True, max_length=6, validate=ma.validate.OneOf(PERIOD_UNITS))
+    unit = Text(required=True, max_length=6, validate=ma.validate.OneOf(UNITS))
     count = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=1_000_000))
 
 
