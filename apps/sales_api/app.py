@@ -10,6 +10,7 @@ from apps.sales_api.adapters.catalog_cache import CatalogCache
 from apps.sales_api.adapters.catalog_listener import CatalogListener
 from apps.sales_api.api.cancellations.views import blp as cancellations_blp
 from apps.sales_api.api.errors import register_error_handlers
+from apps.sales_api.api.products.views import blp as products_blp
 from apps.sales_api.api.purchases.views import blp as purchases_blp
 
 DESCRIPTION = ("Products, purchases and cancellations. Every change is committed together with "
@@ -36,6 +37,7 @@ def create_app(db_url: str | None = None) -> Flask:
     install_api_keys(app, api, engine)
     # Before the blueprints: it documents the Idempotency-Key on every POST.
     install_idempotency(app, api, engine, body_credential="serviceKey")
+    api.register_blueprint(products_blp)
     api.register_blueprint(purchases_blp)
     api.register_blueprint(cancellations_blp)
     register_error_handlers(app, api)

@@ -10,7 +10,7 @@ import re
 
 import marshmallow as ma
 
-from apps import emails
+from apps import durations, emails
 
 # C0 and C1 controls, DEL, and lone surrogates (JSON's "\ud800" decodes to one; it cannot be
 # encoded to UTF-8 for the database).
@@ -88,3 +88,33 @@ class RequestSchema(ma.Schema):
         if isinstance(field_obj, ma.fields.String) and not isinstance(field_obj, Text):
             raise TypeError(f"{type(self).__name__}.{field_name}: use apps.web.fields.Text, "
                             "which bounds the length and refuses control characters")
+
+
+ROLE_PATTERN = r"^[A-Z][A-Z0-9_]*$"  # the seeded roles' form: PREMIUM_USER, COURSE_XYZ
+
+
+class Role(Text):
+    """A role name: upper-case letters, digits and `_`, starting with a letter."""
+
+    def __init__(self, **kwargs):
+        metadata = {"example": "COURSE_XYZ", "pattern": ROLE_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(max_length=64, validate=ma.validate.Regexp(
+            ROLE_PATTERN, error="upper-case letters, digits and _, starting with a letter"),
+            metadata=metadata, **kwargs)
+
+
+class IsoDuration(Text):
+    """An ISO 8601 duration (apps.durations): loaded as a Duration, dumped as its text."""
+
+    def __init__(self, **kwargs):
+        metadata = {"example": "P1M", "description": durations.RULE, **kwargs.pop("metadata", {})}
+        super().__init__(max_length=durations.MAX_TEXT, metadata=metadata, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+    def _clean(self, text: str) -> durations.Duration:
+        try:
+            return durations.Duration.parse(super()._clean(text))
+        except durations.InvalidDuration as error:
+            raise ma.ValidationError(str(error)) from None

@@ -1,21 +1,16 @@
 """Through both connectors: sales → access (ledger, role events) → access.role → course access.
 
-Expiry is driven by the running scheduler alone: nothing is requested between the grant and the
-course closing. The grant lasts 5 seconds; it is an operator's grant because the sales catalogue
-cannot sell periods shorter than a day yet (products with ISO 8601 durations come with the
-storefront issue).
+Expiry is driven by the running scheduler alone: nothing is requested between the sale and the
+course closing. The test adds a product whose roles last PT5S through the catalogue API, sells
+it through the purchases API, and watches the course open and close.
 """
 import uuid
-from datetime import timedelta
 
 import pytest
 import requests
 from confluent_kafka import Consumer, TopicPartition
 from sqlalchemy import create_engine
 
-from apps.access_api.service.grants import utc_now
-from apps.access_api.service.roles import grant_manually
-from apps.access_api.service.uow import AccessUnitOfWork
 from apps.course_access.service.access import access_of
 from apps.course_access.service.uow import CoursesUnitOfWork
 from apps.settings import SALES_API_URL, database_url, kafka_bootstrap
@@ -77,16 +72,22 @@ def courses_of(email: str):
     return found
 
 
-def test_a_5_second_grant_opens_the_course_then_expiry_closes_it_unrequested(role_events):
+@pytest.fixture
+def five_second_product(api_key):
+    headers = {"Authorization": f"Bearer {api_key}"}
+    product_id = f"e2e-pt5s-{uuid.uuid4().hex[:8]}"
+    created = requests.post(SALES_API_URL + "/api/products", headers=headers, timeout=10, json={
+        "id": product_id, "name": "Five-second course", "price": "1.00", "currency": "BRL",
+        "roles": ["COURSE_E2E"], "accessDuration": "PT5S"})
+    assert created.status_code == 201, created.text
+    yield product_id
+    requests.delete(f"{SALES_API_URL}/api/products/{product_id}", headers=headers, timeout=10)
+
+
+def test_a_pt5s_product_opens_the_course_then_expiry_closes_it_unrequested(
+        role_events, five_second_product):
     email = f"expiry-{uuid.uuid4().hex[:8]}@example.com"
-    buy(email, "123456")  # the user exists once the sale is applied
-    wait_for(lambda: role_events.of(email), 30, "the sale's role events")
-    engine = create_engine(database_url("access"))
-    try:
-        grant_manually(AccessUnitOfWork(engine.connect), email, "COURSE_E2E", "e2e test",
-                       ends_at=utc_now() + timedelta(seconds=5))
-    finally:
-        engine.dispose()
+    buy(email, five_second_product)
 
     def course(open_: bool):
         found = courses_of(email)
@@ -95,7 +96,9 @@ def test_a_5_second_grant_opens_the_course_then_expiry_closes_it_unrequested(rol
     wait_for(lambda: course(True), 30, "course E2E open")
     wait_for(lambda: course(False), 30, "course E2E closed by expiry")
     events = [(t, r["reason"]) for t, r in role_events.of(email) if r["role"] == "COURSE_E2E"]
-    assert events == [("RoleGranted", "MANUAL"), ("RoleRevoked", "EXPIRY")]
+    assert events == [("RoleGranted", "PURCHASE"), ("RoleRevoked", "EXPIRY")]
+    granted, revoked = (r for _, r in role_events.of(email))
+    assert revoked["until"] == granted["until"]  # ended at the end the 5-second sale set
     sequences = [r["sequence"] for _, r in role_events.of(email)]
     assert sequences == list(range(sequences[0], sequences[0] + len(sequences)))
 

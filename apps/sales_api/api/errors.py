@@ -1,9 +1,11 @@
 """The one place where sales domain errors become HTTP errors in flask-smorest's shape."""
-from werkzeug.exceptions import Conflict, NotFound, Unauthorized
+from werkzeug.exceptions import Conflict, NotFound, Unauthorized, UnprocessableEntity
 
-from apps.sales_api.domain.errors import NoLivePurchase, SalesError, UnknownProduct, UnknownServiceKey
+from apps.sales_api.domain.errors import (InvalidPrice, NoLivePurchase, ProductArchived, SalesError, UnknownProduct,
+                                         UnknownServiceKey)
 
-STATUS = {UnknownServiceKey: Unauthorized, UnknownProduct: NotFound, NoLivePurchase: NotFound}
+STATUS = {UnknownServiceKey: Unauthorized, UnknownProduct: NotFound, NoLivePurchase: NotFound,
+          ProductArchived: UnprocessableEntity, InvalidPrice: UnprocessableEntity}
 
 
 def register_error_handlers(app, api) -> None:

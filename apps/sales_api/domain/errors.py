@@ -24,3 +24,21 @@ class NoLivePurchase(SalesError):
 
     def __init__(self, buyer_email: str, product_id: str):
         super().__init__(f"{buyer_email} has no completed purchase of product {product_id!r}")
+
+
+class ProductArchived(SalesError):
+    field = "productId"
+
+    def __init__(self, product_id: str):
+        super().__init__(f"product {product_id!r} is archived: it is no longer sold")
+
+
+class ProductExists(SalesError):
+    field = "id"
+
+    def __init__(self, product_id: str):
+        super().__init__(f"a product with id {product_id!r} exists")
+
+
+class InvalidPrice(SalesError):
+    field = "price"

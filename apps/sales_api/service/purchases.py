@@ -5,7 +5,7 @@ repository added or loaded, in the same commit.
 """
 from datetime import datetime, timezone
 
-from apps.sales_api.domain.errors import NoLivePurchase, UnknownProduct
+from apps.sales_api.domain.errors import NoLivePurchase, ProductArchived, UnknownProduct
 from apps.sales_api.domain.model import Purchase, normalise_email
 from apps.sales_api.service.auth import authenticate
 
@@ -21,6 +21,8 @@ def purchase_product(uow, service_key: str, buyer_email: str, product_id: str,
         product = uow.products.get(product_id)
         if product is None:
             raise UnknownProduct(product_id)
+        if not product.active:
+            raise ProductArchived(product_id)
         purchase = Purchase.complete(buyer_email, product, clock())
         uow.purchases.add(purchase, service_key_id)
         uow.commit()

@@ -13,6 +13,7 @@ from outbox.uow import UnitOfWork
 
 from apps.sales_api.adapters.catalog_cache import CachedProducts, CachedServiceKeys, CatalogCache
 from apps.sales_api.adapters.events import to_outbox
+from apps.sales_api.adapters.products import ProductCatalogue
 from apps.sales_api.adapters.repositories import (ProductRepository, PurchaseRepository,
                                                   ServiceKeyRepository)
 
@@ -31,4 +32,5 @@ class SalesUnitOfWork(UnitOfWork):
             self.products = CachedProducts(self.products, self.catalog)
             self.service_keys = CachedServiceKeys(self.service_keys, self.catalog)
         self.purchases = PurchaseRepository(self.session, self.track)
+        self.catalogue = ProductCatalogue(self.session)  # writes: never through the cache
         return self

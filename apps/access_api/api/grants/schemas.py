@@ -5,9 +5,8 @@ import marshmallow as ma
 
 from apps.access_api.domain.events import Reason, SourceType
 from apps.access_api.domain.periods import UNITS, add_period
-from apps.web.fields import AwareDateTime, Email, RequestSchema, Text
+from apps.web.fields import AwareDateTime, Email, RequestSchema, Role, Text
 
-ROLE_PATTERN = r"^[A-Z][A-Z0-9_]*$"  # the seeded roles' form: PREMIUM_USER, COURSE_XYZ
 # The latest end a manual grant may have: far enough for any real use, and well inside what
 # Python's datetime and the events' timestamp-millis hold whatever the time zone.
 LONGEST_GRANT = timedelta(days=100 * 366)
@@ -31,9 +30,8 @@ class PeriodSchema(RequestSchema):
 
 
 class NewGrantSchema(RequestSchema):
-    role = Text(required=True, max_length=64, validate=ma.validate.Regexp(ROLE_PATTERN),
-                metadata={"example": "COURSE_XYZ", "pattern": ROLE_PATTERN,
-                          "description": "Upper-case letters, digits and `_`, starting with a "
+    role = Role(required=True,
+                metadata={"description": "Upper-case letters, digits and `_`, starting with a "
                                          "letter: a new name starts a new role."})
     endsAt = AwareDateTime(metadata={
         "description": "When the grant ends; give this or `period`. It starts now."})
