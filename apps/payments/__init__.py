@@ -1,0 +1,1 @@
+"""Card payments through the external payment platform: its client (platform.py) and settings."""
