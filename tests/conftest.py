@@ -44,14 +44,28 @@ def system(stack, pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def api_key(stack):
-    """A bearer key with every scope in every service's database; revoked when the session ends."""
+def make_api_key(stack):
+    """`make_api_key(name, scopes)`: a bearer key in every service's database (e.g. with only a
+    client's own scopes); each one made is revoked when the session ends."""
     from apps.api_keys import services
+
+    made = []
+
+    def make(name: str, scopes) -> str:
+        key = services.create(services.SERVICES, name, tuple(scopes))
+        made.append(key.id)
+        return key.key
+    yield make
+    for key_id in made:
+        services.revoke(services.SERVICES, key_id)
+
+
+@pytest.fixture(scope="session")
+def api_key(make_api_key):
+    """A bearer key with every scope in every service's database; revoked when the session ends."""
     from apps.api_keys.scopes import SCOPES
 
-    key = services.create(services.SERVICES, "tests", SCOPES)
-    yield key.key
-    services.revoke(services.SERVICES, key.id)
+    return make_api_key("tests", SCOPES)
 
 
 @pytest.fixture(scope="session")
