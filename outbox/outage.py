@@ -29,7 +29,7 @@ class Outage:
         self.retry_at = self.clock() + delay
         self.consumer.pause(self.consumer.assignment())
         self.on_change(True)
-        log.warning("%s: database unavailable (%s); %d messages held, partitions paused, "
+        log.warning("%s: unavailable (%s); %d messages held, partitions paused, "
                     "retrying in %.1fs", self.name, str(error).splitlines()[0][:200],
                     len(batch), delay)
 

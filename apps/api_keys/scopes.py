@@ -9,7 +9,8 @@ SCOPES = (
     "users:write",
     "grants:write",
     "catalog:write",   # sales API: products and their roles
-    "orders:read",
+    "orders:read",     # sales API: orders and a customer's order history
+    "orders:write",    # sales API: place and cancel orders (the storefront)
     "billing:read",
 )
 

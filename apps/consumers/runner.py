@@ -21,16 +21,22 @@ from outbox.retention import inbox_window_for
 from outbox.runner import EventRunner, FatalKafkaError, RunnerConfig
 
 from apps.access_api.service.uow import AccessUnitOfWork
-from apps.consumers import access_roles, course_access
+from apps.consumers import access_roles, course_access, payments
 from apps.course_access.service.uow import CoursesUnitOfWork
+from apps.sales_api.service.uow import SalesUnitOfWork
 from apps.settings import database_url, env, kafka_bootstrap
 
 log = logging.getLogger(__name__)
 
 
+DEFAULT_BATCH_SIZE = 500
+
+
 class ConsumerEntry(NamedTuple):
     spec: object  # module with TOPIC, GROUP, DEAD_LETTER_TOPIC, DATABASE, EVENT_TYPES, HANDLERS,
-    #               BATCH_HANDLERS, and INBOX_WINDOW where the topic's retention must not set it
+    #               BATCH_HANDLERS; optionally INBOX_WINDOW (where the topic's retention must
+    #               not set it), TRANSIENT_ERRORS (held and retried, never dead-lettered) and
+    #               BATCH_SIZE
     uow_class: type  # the unit of work of its database
     http_port: int  # health and metrics; clear of the APIs (8000, 8001) and the stack (5xxxx)
 
@@ -38,6 +44,7 @@ class ConsumerEntry(NamedTuple):
 CONSUMERS = {
     "access-roles": ConsumerEntry(access_roles, AccessUnitOfWork, 9101),
     "course-access": ConsumerEntry(course_access, CoursesUnitOfWork, 9102),
+    "payments": ConsumerEntry(payments, SalesUnitOfWork, 9103),
 }
 
 
@@ -60,6 +67,10 @@ def build(name: str, bootstrap: str | None = None, db_url: str | None = None,
     topics = [topic or spec.TOPIC]
     if hasattr(spec, "INBOX_WINDOW"):  # the consumer's own window, whatever the retention
         overrides.setdefault("inbox_window", spec.INBOX_WINDOW)
+    if hasattr(spec, "TRANSIENT_ERRORS"):  # more than its database can be away (a platform)
+        overrides.setdefault("transient_errors", spec.TRANSIENT_ERRORS)
+    if overrides.get("batch_size") is None:
+        overrides["batch_size"] = getattr(spec, "BATCH_SIZE", DEFAULT_BATCH_SIZE)
     if derive_inbox_window and "inbox_window" not in overrides:
         overrides["inbox_window"] = inbox_window_for(bootstrap, topics)
     # Core connections, not ORM sessions: the repositories run plain statements only.
@@ -85,8 +96,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--topic", help="read this topic instead of the consumer's own")
     parser.add_argument("--group", help="consumer group id (also its inbox key)")
     parser.add_argument("--dead-letter-topic")
-    parser.add_argument("--batch-size", type=int, default=500,
-                        help="most events applied in one transaction (1 = one each)")
+    parser.add_argument("--batch-size", type=int,
+                        help="most events applied in one transaction (1 = one each; default "
+                             f"{DEFAULT_BATCH_SIZE}, or the consumer's own)")
     parser.add_argument("--batch-wait-ms", type=float, default=2.0,
                         help="after the first message, how long to wait for more")
     ports = ", ".join(f"{c.http_port} for {name}" for name, c in CONSUMERS.items())
@@ -104,7 +116,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = parse(argv)
-    if args.batch_size < 1:
+    if args.batch_size is not None and args.batch_size < 1:
         print("--batch-size must be at least 1", file=sys.stderr)
         return 2
     stop = threading.Event()

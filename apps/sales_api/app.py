@@ -10,6 +10,7 @@ from apps.sales_api.adapters.catalog_cache import CatalogCache
 from apps.sales_api.adapters.catalog_listener import CatalogListener
 from apps.sales_api.api.cancellations.views import blp as cancellations_blp
 from apps.sales_api.api.errors import register_error_handlers
+from apps.sales_api.api.orders.views import blp as orders_blp
 from apps.sales_api.api.products.views import blp as products_blp
 from apps.sales_api.api.purchases.views import blp as purchases_blp
 
@@ -32,13 +33,14 @@ def create_app(db_url: str | None = None) -> Flask:
     # Started on the first request, not here: gunicorn may fork after create_app (--preload).
     app.before_request(listener.ensure_running)
     api = create_api(app, "Sales API", DESCRIPTION, engine=engine)
-    # No sales endpoint takes a bearer key yet (checkouts send a serviceKey); later ones
-    # (catalog:write, orders:read, ...) only declare their scope.
+    # Checkout integrations send a serviceKey in the body; the catalogue and orders endpoints
+    # take a bearer key and declare their scope.
     install_api_keys(app, api, engine)
     # Before the blueprints: it documents the Idempotency-Key on every POST.
     install_idempotency(app, api, engine, body_credential="serviceKey")
     api.register_blueprint(products_blp)
     api.register_blueprint(purchases_blp)
+    api.register_blueprint(orders_blp)
     api.register_blueprint(cancellations_blp)
     register_error_handlers(app, api)
     return app

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from urllib.parse import urlparse
 
 from apps.consumers.runner import CONSUMERS
-from apps.settings import ACCESS_API_URL, SALES_API_URL
+from apps.settings import ACCESS_API_URL, SALES_API_URL, env
 from connectors.stack import connect_worker, kafka, postgres
 from connectors.stack.settings import REPO_DIR, Settings
 
@@ -92,6 +92,15 @@ def expiry_scheduler() -> Program:
                        http_port(), "ACCESS_EXPIRY_HTTP_PORT")
 
 
+def payment_platform() -> Program:
+    """The local stand-in for the external card processor (apps/payment_platform: a fake, which
+    production replaces by the real platform's PAYMENT_PLATFORM_URL)."""
+    url = env("PAYMENT_PLATFORM_URL", "http://127.0.0.1:8090")
+    return Program("payment-platform", lambda s: [sys.executable, "-m", "apps.payment_platform"],
+                   http_ok(f"{url}/health/ready"), app=True, address=url,
+                   address_setting="PAYMENT_PLATFORM_URL")
+
+
 PROGRAMS: tuple[Program, ...] = (
     Program("postgres", postgres.command, postgres.accepts_connections, app=False,
             stop_signal="INT", stop_wait=60, user=postgres.service_user(),
@@ -107,6 +116,7 @@ PROGRAMS: tuple[Program, ...] = (
             http_ok(f"{ACCESS_API_URL}/health/ready"), app=True, address=ACCESS_API_URL,
             address_setting="ACCESS_API_URL"),
     expiry_scheduler(),
+    payment_platform(),
     *(consumer(name) for name in sorted(CONSUMERS)),
 )
 NAMES = tuple(p.name for p in PROGRAMS)

@@ -29,6 +29,7 @@ class Settings:
     kafka_controller_port: int
     connect_port: int
     topics: tuple[str, ...] = field(default=("sales.purchase", "sales.purchase.dlq",
+                                             "sales.order", "sales.order.dlq",
                                              "access.role", "access.role.dlq"))
     topic_partitions: int = 3
 

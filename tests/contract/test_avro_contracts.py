@@ -1,6 +1,7 @@
 """The Avro contract other systems rely on: every event the code emits fits the current schema
 of its type, and every event type with a schema has a code path that emits it."""
 import uuid
+from decimal import Decimal
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -9,23 +10,36 @@ from outbox.codec import decode, encode, registry
 
 from apps.access_api.adapters.events import ROLE_TOPIC, to_outbox as role_to_outbox
 from apps.access_api.domain.ledger import Ledger
-from apps.sales_api.adapters.events import PURCHASE_TOPIC, to_outbox
+from apps.sales_api.adapters.events import ORDER_TOPIC, PURCHASE_TOPIC, to_outbox
+from apps.sales_api.domain.orders import CardSummary, Customer, Order, OrderItem
 from apps.durations import Duration
 from apps.sales_api.domain.model import (Product, PurchaseCancelled,
                                          PurchaseCompleted)
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 PRODUCT = Product("123456", "Course XYZ", ("COURSE_XYZ", "PREMIUM_USER"),
-                  Duration.parse("P1M"))
+                  Duration.parse("P1M"), price=Decimal("49.90"))
 
 
 def sales_samples():
-    """One of every sales event, built the way the sales service builds them."""
+    """One of every purchase event, built the way the sales service builds them."""
     purchase_id = uuid.uuid4()
     return [
         to_outbox(PurchaseCompleted(purchase_id, "buyer@example.com", PRODUCT, NOW)),
         to_outbox(PurchaseCancelled(purchase_id, "buyer@example.com", PRODUCT.id, NOW)),
     ]
+
+
+def order_samples():
+    """One of every order event, from orders taken through their life by the domain."""
+    customer, card = Customer("buyer@example.com", "Ana Souza"), CardSummary("visa", "4242")
+    paid = Order.place(customer, [OrderItem.of(PRODUCT, 2)], card, NOW)
+    paid.pay("ch_1", NOW)
+    paid.cancel(NOW)
+    paid.refunded("re_1", NOW)
+    declined = Order.place(customer, [OrderItem.of(PRODUCT, 1)], card, NOW)
+    declined.fail("card_declined", "The card was declined.", NOW)
+    return [to_outbox(event) for event in paid.events + declined.events]
 
 
 def role_samples():
@@ -40,7 +54,7 @@ def role_samples():
 
 
 def emitted_samples():
-    return sales_samples() + role_samples()
+    return sales_samples() + order_samples() + role_samples()
 
 
 @pytest.mark.parametrize("event", emitted_samples(), ids=lambda e: e.type)
@@ -60,6 +74,18 @@ def test_every_sales_event_goes_to_the_buyers_partition_with_its_event_id(event)
 def test_every_role_event_goes_to_the_users_partition_with_its_event_id(event):
     assert (event.aggregate_type, event.aggregate_id) == (ROLE_TOPIC, "42")
     assert event.payload["event_id"] == str(event.id) and event.payload["user_id"] == 42
+
+
+@pytest.mark.parametrize("event", order_samples(), ids=lambda e: e.type)
+def test_every_order_event_goes_to_the_customers_partition_and_carries_no_card(event):
+    assert (event.aggregate_type, event.aggregate_id) == (ORDER_TOPIC, "buyer@example.com")
+    assert event.payload["event_id"] == str(event.id)
+    assert not {"number", "cvc", "card", "holder"} & set(event.payload)
+
+
+def test_a_paid_order_names_one_purchase_per_period_bought():
+    paid = next(e for e in order_samples() if e.type == "OrderPaid")
+    assert len(paid.payload["purchase_ids"]) == 2 and paid.payload["total"] == "99.80"
 
 
 def test_every_schema_belongs_to_an_emitted_event():

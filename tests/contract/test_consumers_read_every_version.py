@@ -17,6 +17,7 @@ from outbox.envelope import open_envelope
 from tests.contract.samples import samples
 from tests.unit.access_fakes import FakeAccessUnitOfWork, FakeMessage
 from tests.unit.course_fakes import FakeCoursesUnitOfWork
+from tests.unit.fakes import FakeSalesUnitOfWork
 
 SAMPLE_COURSE_ROLE = "COURSE_SAMPLE"  # the samples' plain "sample" role would open nothing
 
@@ -34,7 +35,8 @@ def door(opened: bool):
 
 
 # Per consumer: its in-memory unit of work, and per event type what applying a sample must do.
-FAKES = {"access-roles": FakeAccessUnitOfWork, "course-access": FakeCoursesUnitOfWork}
+FAKES = {"access-roles": FakeAccessUnitOfWork, "course-access": FakeCoursesUnitOfWork,
+         "payments": FakeSalesUnitOfWork}  # no such order here: the worker leaves it alone
 EFFECTS = {"PurchaseCompleted": granted_every_role, "RoleGranted": door(opened=True),
            "RoleExtended": door(opened=True), "RoleShortened": door(opened=True),
            "RoleRevoked": door(opened=False)}
@@ -97,6 +99,9 @@ def schema_names(record: dict, named: dict) -> dict:
     for f in record["fields"]:
         kind = f["type"]
         kind = named.get(kind, kind) if isinstance(kind, str) else kind
+        if isinstance(kind, dict) and kind.get("type") == "array":  # of records: their fields
+            kind = named.get(kind["items"], kind["items"]) if isinstance(kind["items"], str) \
+                else kind["items"]
         names[f["name"]] = (schema_names(kind, named)
                             if isinstance(kind, dict) and kind.get("type") == "record" else None)
     return names

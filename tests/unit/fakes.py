@@ -11,6 +11,7 @@ from dataclasses import replace
 from apps.sales_api.adapters.events import to_outbox
 from apps.sales_api.adapters.repositories import ServiceKey
 from apps.sales_api.domain.model import Product, Purchase, PurchaseStatus
+from apps.sales_api.domain.orders import Customer, Order
 from apps.sales_api.service.auth import hash_key
 from outbox.uow import AbstractUnitOfWork
 
@@ -37,12 +38,16 @@ class FakeServiceKeys:
 
 class FakePurchases:
     def __init__(self, rows: dict, track):
-        self.rows = rows  # purchase id -> (purchase, service key id)
+        self.rows = rows  # purchase id -> (purchase, service key id or ("order", order id))
         self.track = track
 
-    def add(self, purchase: Purchase, service_key_id: int) -> None:
+    def add(self, purchase: Purchase, service_key_id: int | None = None, order_id=None) -> None:
         self.track(purchase)
-        self.rows[purchase.id] = (stored(purchase), service_key_id)
+        self.rows[purchase.id] = (stored(purchase), service_key_id or ("order", order_id))
+
+    def of_order(self, order_id) -> list[Purchase]:
+        return [self.track(stored(p)) for p, source in self.rows.values()
+                if source == ("order", order_id)]
 
     def latest_completed(self, buyer_email: str, product_id: str) -> Purchase | None:
         live = [p for p, _ in self.rows.values() if p.buyer_email == buyer_email
@@ -55,6 +60,54 @@ class FakePurchases:
         self.rows[purchase.id] = (stored(purchase), self.rows[purchase.id][1])
 
 
+def stored_order(order: Order) -> Order:
+    return replace(order, events=[], purchases=[])
+
+
+class FakeOrders:
+    def __init__(self, rows: dict, track, purchases: FakePurchases):
+        self.rows = rows  # order id -> (order, sealed card or None)
+        self.track, self.purchases = track, purchases
+
+    def add(self, order: Order, card_ciphertext: bytes) -> None:
+        self.track(order)
+        self.rows[order.id] = (stored_order(order), card_ciphertext)
+
+    def get(self, order_id, lock: bool = False) -> Order | None:
+        if order_id not in self.rows:
+            return None
+        order = stored_order(self.rows[order_id][0])
+        order.purchases = self.purchases.of_order(order.id)
+        return self.track(order)
+
+    def save(self, order: Order) -> None:
+        self.rows[order.id] = (stored_order(order), self.rows[order.id][1])
+
+    def card_of(self, order_id) -> bytes | None:
+        return self.rows[order_id][1]
+
+    def forget_card(self, order_id) -> None:
+        self.rows[order_id] = (self.rows[order_id][0], None)
+
+
+class FakeCustomers:
+    def __init__(self, rows: dict):
+        self.rows = rows  # e-mail -> name
+
+    def from_order(self, customer: Customer) -> None:
+        self.rows[customer.email] = customer.name
+
+
+class FakeInbox:
+    def __init__(self, seen: set):
+        self.seen = seen  # (consumer, event id)
+
+    def record_new(self, consumer: str, events) -> set[str]:
+        new = {event_id for event_id, _ in events if (consumer, event_id) not in self.seen}
+        self.seen |= {(consumer, event_id) for event_id in new}
+        return new
+
+
 class FakeSalesUnitOfWork(AbstractUnitOfWork):
     def __init__(self, products=(), service_keys: dict[str, int] | None = None):
         super().__init__(to_outbox)
@@ -62,6 +115,9 @@ class FakeSalesUnitOfWork(AbstractUnitOfWork):
         self.keys = {hash_key(key): ServiceKey(key_id, hash_key(key))
                      for key, key_id in (service_keys or {}).items()}
         self.committed: dict = {}  # purchase id -> (purchase, service key id)
+        self.committed_orders: dict = {}  # order id -> (order, sealed card or None)
+        self.customers_committed: dict = {}  # e-mail -> name
+        self.inbox_committed: set = set()
         self.published = []  # the outbox events of every commit, in order
         self.commits = 0
 
@@ -70,12 +126,24 @@ class FakeSalesUnitOfWork(AbstractUnitOfWork):
         self.products = FakeProducts(self.catalogue)
         self.service_keys = FakeServiceKeys(self.keys)
         self.purchases = FakePurchases(dict(self.committed), self.track)
+        self.orders = FakeOrders(dict(self.committed_orders), self.track, self.purchases)
+        self.customers = FakeCustomers(dict(self.customers_committed))
+        self.inbox = FakeInbox(set(self.inbox_committed))
         return self
 
     def _commit(self, events) -> None:
         self.committed = dict(self.purchases.rows)
+        self.committed_orders = dict(self.orders.rows)
+        self.customers_committed = dict(self.customers.rows)
+        self.inbox_committed = set(self.inbox.seen)
         self.published += events
         self.commits += 1
 
     def rollback(self) -> None:
         self.purchases.rows = dict(self.committed)
+        self.orders.rows = dict(self.committed_orders)
+        self.customers.rows = dict(self.customers_committed)
+        self.inbox.seen = set(self.inbox_committed)
+
+    def __call__(self):  # a factory of itself, for the consumer runner
+        return self

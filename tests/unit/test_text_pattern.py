@@ -32,5 +32,8 @@ def test_every_request_string_of_both_apis_documents_the_pattern():
                    for parameter in operation.get("parameters", [])
                    if parameter.get("in") == "path" and parameter["schema"]["type"] == "string"]
         strings += [field for name, schema in spec["components"]["schemas"].items()
-                    if name.endswith("Request") for field in schema["properties"].values()]
+                    if name.endswith("Request") for field in schema["properties"].values()
+                    if field.get("type") == "string"]
+        # A UUID's format already refuses every control character.
+        strings = [field for field in strings if field.get("format") != "uuid"]
         assert strings and all(field.get("pattern") == PATTERN for field in strings), strings

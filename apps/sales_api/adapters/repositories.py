@@ -52,13 +52,16 @@ class PurchaseRepository:
         self.session = session
         self.track = track
 
-    def add(self, purchase: Purchase, service_key_id: int) -> None:
+    def add(self, purchase: Purchase, service_key_id: int | None = None,
+            order_id=None) -> None:
+        """A purchase comes from a checkout integration (its service key) or from an order."""
         self.track(purchase)
         self.session.execute(INSERT_PURCHASE, {
             "id": purchase.id, "buyer_email": purchase.buyer_email,
             "product_id": purchase.product_id, "status": purchase.status.value,
             "purchased_at": purchase.purchased_at, "service_key_id": service_key_id,
-            "roles": list(purchase.roles), "access_duration": str(purchase.duration)})
+            "order_id": order_id, "roles": list(purchase.roles),
+            "access_duration": str(purchase.duration)})
 
     def latest_completed(self, buyer_email: str, product_id: str) -> Purchase | None:
         """The newest live purchase, locked so two cancellations cannot both take it."""
@@ -71,6 +74,11 @@ class PurchaseRepository:
         if row is None:
             return None
         return self.track(purchase_from_row(row))
+
+    def of_order(self, order_id) -> list[Purchase]:
+        rows = self.session.execute(select(purchases).where(purchases.c.order_id == order_id)
+                                    .order_by(purchases.c.purchased_at, purchases.c.id)).all()
+        return [self.track(purchase_from_row(row)) for row in rows]
 
     def save_status(self, purchase: Purchase) -> None:
         self.session.execute(update(purchases).where(purchases.c.id == purchase.id).values(

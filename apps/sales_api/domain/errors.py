@@ -42,3 +42,26 @@ class ProductExists(SalesError):
 
 class InvalidPrice(SalesError):
     field = "price"
+
+
+class InvalidOrder(SalesError):
+    """Fields of an order that break a rule, as flask-smorest nests them: {"card": {"number":
+    [...]}, "items": {0: {"productId": [...]}}}."""
+
+    def __init__(self, errors: dict):
+        super().__init__("the order cannot be placed: " + "; ".join(_flatten(errors)))
+        self.errors = errors
+
+
+class UnknownOrder(SalesError):
+    def __init__(self, order_id):
+        super().__init__(f"order {order_id} does not exist")
+
+
+def _flatten(errors: dict, prefix: str = "") -> list[str]:
+    found = []
+    for key, value in errors.items():
+        path = f"{prefix}{key}"
+        found += _flatten(value, path + ".") if isinstance(value, dict) else \
+            [f"{path}: {' '.join(value)}"]
+    return found

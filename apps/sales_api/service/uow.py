@@ -9,10 +9,12 @@ from collections.abc import Callable
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from outbox.inbox import Inbox
 from outbox.uow import UnitOfWork
 
 from apps.sales_api.adapters.catalog_cache import CachedProducts, CachedServiceKeys, CatalogCache
 from apps.sales_api.adapters.events import to_outbox
+from apps.sales_api.adapters.orders import CustomerRepository, OrderRepository
 from apps.sales_api.adapters.products import ProductCatalogue
 from apps.sales_api.adapters.repositories import (ProductRepository, PurchaseRepository,
                                                   ServiceKeyRepository)
@@ -33,4 +35,7 @@ class SalesUnitOfWork(UnitOfWork):
             self.service_keys = CachedServiceKeys(self.service_keys, self.catalog)
         self.purchases = PurchaseRepository(self.session, self.track)
         self.catalogue = ProductCatalogue(self.session)  # writes: never through the cache
+        self.orders = OrderRepository(self.session, self.track, self.purchases)
+        self.customers = CustomerRepository(self.session)
+        self.inbox = Inbox(self.session)  # the payment worker's processed events
         return self

@@ -8,6 +8,7 @@ from apps.web.fields import IsoDuration, RequestSchema, Role, Text
 
 PRODUCT_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 MAX_ROLES = 20
+MAX_PRICE_TEXT = 20
 
 
 class Price(ma.fields.Field):
@@ -17,12 +18,12 @@ class Price(ma.fields.Field):
 
     def __init__(self, **kwargs):
         metadata = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$", "example": "49.90",
-                    **kwargs.pop("metadata", {})}
+                    "maxLength": MAX_PRICE_TEXT, **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)) \
-                or len(str(value)) > 20:
+                or len(str(value)) > MAX_PRICE_TEXT:
             raise ma.ValidationError("a decimal amount such as \"49.90\"")
         try:
             return Decimal(str(value))
