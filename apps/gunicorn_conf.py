@@ -30,6 +30,9 @@ worker_class = "gthread"
 threads = 8  # threads, not processes: the work waits on PostgreSQL
 graceful_timeout = 10
 accesslog = "-"
+# gunicorn 27's control socket has one default path per machine user: the APIs and the shop
+# would take it from each other. Nothing here uses it (supervisord sends the signals).
+control_socket_disable = True
 
 
 def app_name(app_uri: str) -> str:

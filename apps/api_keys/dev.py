@@ -1,6 +1,7 @@
-"""The development key: every scope, in every service, kept in a 0600 file under the stack folder.
+"""Development keys, each in a 0600 file under the stack folder: the operator's (every scope) and
+the storefront's (only what the shop needs: placing and reading orders, reading roles).
 
-The stack calls `ensure_dev_key` after the migrations of `up` and prints `dev_key_hint`. With
+The stack calls `ensure_dev_keys` after the migrations of `up` and prints `dev_key_hint`. With
 APP_ENV=production nothing is created: production keys are made one by one with the command.
 """
 import os
@@ -12,21 +13,33 @@ from apps.settings import ACCESS_API_URL, production
 
 NAME = "development"
 KEY_FILE = "dev-api-key"  # its name under the stack folder: .stack/dev-api-key
+STOREFRONT_NAME = "storefront"
+STOREFRONT_KEY_FILE = "storefront-api-key"  # read by apps/storefront/settings.py
+STOREFRONT_SCOPES = ("orders:read", "orders:write", "users:read")
 
 
 def ensure_dev_key(path: Path) -> str | None:
-    """The key in `path` if it is live with every scope in every service, else a new one written
+    """The operator's development key, with every scope."""
+    return ensure_key(path, NAME, SCOPES)
+
+
+def ensure_storefront_key(path: Path) -> str | None:
+    return ensure_key(path, STOREFRONT_NAME, STOREFRONT_SCOPES)
+
+
+def ensure_key(path: Path, name: str, scopes: tuple[str, ...]) -> str | None:
+    """The key in `path` if it is live with `scopes` in every service, else a new one written
     there (the old one revoked wherever it is still live). None with APP_ENV=production."""
     if production():
         return None
     path = Path(path)
     old = path.read_text().strip() if path.exists() else ""
-    if old and all(scopes is not None and set(SCOPES) <= set(scopes)
-                   for scopes in services.scopes_everywhere(services.SERVICES, old).values()):
+    if old and all(live is not None and set(scopes) <= set(live)
+                   for live in services.scopes_everywhere(services.SERVICES, old).values()):
         return old
     if keys.key_id(old):
         services.revoke(services.SERVICES, keys.key_id(old))
-    key = services.create(services.SERVICES, NAME, SCOPES).key
+    key = services.create(services.SERVICES, name, scopes).key
     write_private(path, key)
     return key
 

@@ -11,8 +11,10 @@ from connectors.stack.settings import settings
 
 def welcome() -> None:
     from apps.settings import ACCESS_API_URL, SALES_API_URL
+    from connectors.stack.programs import by_name
 
-    say(f"sales API {SALES_API_URL}/docs, access API {ACCESS_API_URL}/docs")
+    say(f"the shop {by_name('storefront').address}, sales API {SALES_API_URL}/docs, "
+        f"access API {ACCESS_API_URL}/docs")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -91,12 +91,14 @@ def up(settings: Settings = default_settings, connectors: bool = True, apps: boo
 
 
 def ensure_dev_key(settings: Settings) -> None:
-    """A development key with every scope, printed with an example (none in production)."""
-    from apps.api_keys.dev import KEY_FILE, dev_key_hint, ensure_dev_key as ensure
+    """A development key with every scope, printed with an example, and the storefront's own
+    key, in its file for the shop to read (none in production)."""
+    from apps.api_keys import dev
 
-    key = ensure(settings.stack_dir / KEY_FILE)
+    key = dev.ensure_dev_key(settings.stack_dir / dev.KEY_FILE)
+    dev.ensure_storefront_key(settings.stack_dir / dev.STOREFRONT_KEY_FILE)
     if key:
-        say(dev_key_hint(key))
+        say(dev.dev_key_hint(key))
 
 
 def start_apps(settings: Settings, names=APP_NAMES) -> list[str]:

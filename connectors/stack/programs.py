@@ -101,6 +101,14 @@ def payment_platform() -> Program:
                    address_setting="PAYMENT_PLATFORM_URL")
 
 
+def storefront() -> Program:
+    """The shop's web pages (apps/storefront), a client of both APIs over HTTP."""
+    url = env("STOREFRONT_URL", "http://127.0.0.1:8002")  # which apps.storefront reads too
+    return Program("storefront", lambda s: [sys.executable, "-m", "apps.storefront"],
+                   http_ok(f"{url}/health/ready"), app=True, address=url,
+                   address_setting="STOREFRONT_URL")
+
+
 PROGRAMS: tuple[Program, ...] = (
     Program("postgres", postgres.command, postgres.accepts_connections, app=False,
             stop_signal="INT", stop_wait=60, user=postgres.service_user(),
@@ -118,6 +126,7 @@ PROGRAMS: tuple[Program, ...] = (
     expiry_scheduler(),
     payment_platform(),
     *(consumer(name) for name in sorted(CONSUMERS)),
+    storefront(),
 )
 NAMES = tuple(p.name for p in PROGRAMS)
 APP_NAMES = tuple(p.name for p in PROGRAMS if p.app)
