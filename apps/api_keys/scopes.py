@@ -11,7 +11,8 @@ SCOPES = (
     "catalog:write",   # sales API: products and their roles
     "orders:read",     # sales API: orders and a customer's order history
     "orders:write",    # sales API: place and cancel orders (the storefront)
-    "billing:read",
+    "billing:read",    # sales API: subscriptions, the eligible list, reports
+    "billing:write",   # sales API: subscribe, pause, resume, cancel, change plan, charge
 )
 
 

@@ -6,6 +6,8 @@ from apps.api_keys.bearer import install_api_keys
 from apps.idempotency.middleware import install_idempotency
 from apps.settings import database_url
 from apps.web import create_api
+from apps.billing.api.errors import register_billing_errors
+from apps.billing.api.views import blp as billing_blp
 from apps.sales_api.adapters.catalog_cache import CatalogCache
 from apps.sales_api.adapters.catalog_listener import CatalogListener
 from apps.sales_api.api.cancellations.views import blp as cancellations_blp
@@ -41,6 +43,8 @@ def create_app(db_url: str | None = None) -> Flask:
     api.register_blueprint(products_blp)
     api.register_blueprint(purchases_blp)
     api.register_blueprint(orders_blp)
+    api.register_blueprint(billing_blp)
     api.register_blueprint(cancellations_blp)
     register_error_handlers(app, api)
+    register_billing_errors(app, api)
     return app
