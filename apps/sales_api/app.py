@@ -7,6 +7,7 @@ from apps.idempotency.middleware import install_idempotency
 from apps.settings import database_url
 from apps.web import create_api
 from apps.billing.api.errors import register_billing_errors
+from apps.billing.api.reports import blp as reports_blp
 from apps.billing.api.views import blp as billing_blp
 from apps.sales_api.adapters.catalog_cache import CatalogCache
 from apps.sales_api.adapters.catalog_listener import CatalogListener
@@ -44,6 +45,7 @@ def create_app(db_url: str | None = None) -> Flask:
     api.register_blueprint(purchases_blp)
     api.register_blueprint(orders_blp)
     api.register_blueprint(billing_blp)
+    api.register_blueprint(reports_blp)
     api.register_blueprint(cancellations_blp)
     register_error_handlers(app, api)
     register_billing_errors(app, api)
