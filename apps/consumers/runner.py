@@ -21,7 +21,8 @@ from outbox.retention import inbox_window_for
 from outbox.runner import EventRunner, FatalKafkaError, RunnerConfig
 
 from apps.access_api.service.uow import AccessUnitOfWork
-from apps.consumers import access_roles, course_access, payments
+from apps.consumers import (access_customers, access_roles, course_access, payments,
+                            sales_customers)
 from apps.course_access.service.uow import CoursesUnitOfWork
 from apps.sales_api.service.uow import SalesUnitOfWork
 from apps.settings import database_url, env, kafka_bootstrap
@@ -45,6 +46,8 @@ CONSUMERS = {
     "access-roles": ConsumerEntry(access_roles, AccessUnitOfWork, 9101),
     "course-access": ConsumerEntry(course_access, CoursesUnitOfWork, 9102),
     "payments": ConsumerEntry(payments, SalesUnitOfWork, 9103),
+    "access-customers": ConsumerEntry(access_customers, AccessUnitOfWork, 9104),
+    "sales-customers": ConsumerEntry(sales_customers, SalesUnitOfWork, 9105),
 }
 
 

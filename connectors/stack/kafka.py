@@ -118,8 +118,13 @@ TOPIC_CONFIG = {
 # of one user, so every event since the first is needed. Compaction cannot replace this: the key
 # is the user and a user's roles are several, so keeping a key's last event would lose the others.
 # Its size grows with role changes (a few per purchase), which is small.
+# access.user is kept forever for the same reason: a new reader (or the sales copy of the
+# customers, rebuilt) takes every user from the topic alone. Each event holds a user's whole
+# record, so compaction by key would also do; one rule for both access topics is simpler, and
+# its size grows with name changes only.
 TOPIC_OVERRIDES = {
     "access.role": {"retention.ms": "-1"},
+    "access.user": {"retention.ms": "-1"},
 }
 
 

@@ -30,7 +30,9 @@ class Settings:
     connect_port: int
     topics: tuple[str, ...] = field(default=("sales.purchase", "sales.purchase.dlq",
                                              "sales.order", "sales.order.dlq",
-                                             "access.role", "access.role.dlq"))
+                                             "sales.order.access-customers.dlq",
+                                             "access.role", "access.role.dlq",
+                                             "access.user", "access.user.dlq"))
     topic_partitions: int = 3
 
     @classmethod

@@ -9,7 +9,9 @@ import pytest
 from outbox.codec import decode, encode, registry
 
 from apps.access_api.adapters.events import ROLE_TOPIC, to_outbox as role_to_outbox
+from apps.access_api.adapters.user_events import USER_TOPIC, to_outbox as access_to_outbox
 from apps.access_api.domain.ledger import Ledger
+from apps.access_api.domain.users import UserRecord
 from apps.sales_api.adapters.events import ORDER_TOPIC, PURCHASE_TOPIC, to_outbox
 from apps.sales_api.domain.orders import CardSummary, Customer, Order, OrderItem
 from apps.durations import Duration
@@ -53,8 +55,16 @@ def role_samples():
     return [role_to_outbox(event) for event in ledger.events]
 
 
+def user_samples():
+    """One of every user event, from a user's record: named, renamed, its name taken away."""
+    record = UserRecord(42, "buyer@example.com", None, 0, NOW)
+    for name in ("Ana", "Ana Souza", "Ana Souza", None):  # the repeated name is no change
+        record.rename(name, NOW)
+    return [access_to_outbox(event) for event in record.events]
+
+
 def emitted_samples():
-    return sales_samples() + order_samples() + role_samples()
+    return sales_samples() + order_samples() + role_samples() + user_samples()
 
 
 @pytest.mark.parametrize("event", emitted_samples(), ids=lambda e: e.type)
@@ -74,6 +84,25 @@ def test_every_sales_event_goes_to_the_buyers_partition_with_its_event_id(event)
 def test_every_role_event_goes_to_the_users_partition_with_its_event_id(event):
     assert (event.aggregate_type, event.aggregate_id) == (ROLE_TOPIC, "42")
     assert event.payload["event_id"] == str(event.id) and event.payload["user_id"] == 42
+
+
+@pytest.mark.parametrize("event", user_samples(), ids=lambda e: f"{e.type}-v{e.payload['version']}")
+def test_every_user_event_goes_to_the_users_partition_with_its_event_id(event):
+    assert (event.aggregate_type, event.aggregate_id) == (USER_TOPIC, "42")
+    assert event.payload["event_id"] == str(event.id) and event.payload["user_id"] == 42
+
+
+def test_user_events_number_the_records_changes_and_skip_a_name_it_already_has():
+    assert [(e.payload["version"], e.payload["name"]) for e in user_samples()] == [
+        (1, "Ana"), (2, "Ana Souza"), (3, None)]
+
+
+def test_the_access_mapper_still_maps_role_events():
+    [granted, *_] = role_samples()
+    ledger = Ledger(42, "buyer@example.com", 0, [], {})
+    ledger.buy("p1", "123456", ["COURSE_XYZ"], Duration.parse("P1M"), NOW, NOW)
+    mapped = access_to_outbox(ledger.events[0])
+    assert (mapped.aggregate_type, mapped.type) == (granted.aggregate_type, granted.type)
 
 
 @pytest.mark.parametrize("event", order_samples(), ids=lambda e: e.type)

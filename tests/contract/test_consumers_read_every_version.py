@@ -26,6 +26,17 @@ def granted_every_role(record, uow) -> None:
     assert {g.role for _, g in uow.committed.grants} == set(record["roles"])
 
 
+def named_the_customer(record, uow) -> None:
+    assert uow.name_of(record["customer_email"]) == (record["customer_name"], 1)
+    [announced] = uow.published
+    assert (announced.type, announced.payload["name"]) == ("UserUpdated", record["customer_name"])
+
+
+def copied_the_user(record, uow) -> None:
+    expected = {} if record["name"] is None else {record["email"]: record["name"]}
+    assert uow.customers_committed == expected
+
+
 def door(opened: bool):
     def set_the_door(record, uow) -> None:
         state = uow.committed.doors[(record["user_id"], "SAMPLE")]
@@ -35,11 +46,15 @@ def door(opened: bool):
 
 
 # Per consumer: its in-memory unit of work, and per event type what applying a sample must do.
+# An effect is keyed by event type, or by (consumer, event type) where consumers of one topic
+# do different things with it.
 FAKES = {"access-roles": FakeAccessUnitOfWork, "course-access": FakeCoursesUnitOfWork,
-         "payments": FakeSalesUnitOfWork}  # no such order here: the worker leaves it alone
+         "payments": FakeSalesUnitOfWork,  # no such order here: the worker leaves it alone
+         "access-customers": FakeAccessUnitOfWork, "sales-customers": FakeSalesUnitOfWork}
 EFFECTS = {"PurchaseCompleted": granted_every_role, "RoleGranted": door(opened=True),
            "RoleExtended": door(opened=True), "RoleShortened": door(opened=True),
-           "RoleRevoked": door(opened=False)}
+           "RoleRevoked": door(opened=False), "UserUpdated": copied_the_user,
+           ("access-customers", "OrderPlaced"): named_the_customer}
 
 READS = [(name, event_type) for name, entry in sorted(CONSUMERS.items())
          for event_type in sorted(entry.spec.EVENT_TYPES)]
@@ -80,8 +95,9 @@ def test_each_consumer_applies_an_event_of_its_topic_written_with_every_version(
         with uow:
             handlers.apply(event_type, [envelope.event], uow)
             uow.commit()
-        if event_type in EFFECTS:
-            EFFECTS[event_type](record, uow)
+        effect = EFFECTS.get((consumer, event_type), EFFECTS.get(event_type))
+        if effect is not None:
+            effect(record, uow)
 
 
 def field_names(cls) -> dict:

@@ -11,16 +11,18 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import replace
 
-from apps.access_api.adapters.events import to_outbox
+from apps.access_api.adapters.user_events import to_outbox
 from apps.access_api.domain.events import SourceType
 from apps.access_api.domain.grants import Grant
 from apps.access_api.domain.ledger import Ledger
+from apps.access_api.domain.users import UserRecord
 from outbox.uow import AbstractUnitOfWork
 
 
 class State:
     def __init__(self):
         self.users: dict[str, int] = {}
+        self.names: dict[int, tuple[str | None, int]] = {}  # user id -> (name, version)
         self.sequences: dict[int, int] = {}
         self.grants: list[tuple[int, Grant]] = []
         self.roles: dict[int, dict] = {}  # user id -> {role: until}, the user_roles table
@@ -35,6 +37,31 @@ class FakeUsers:
 
     def id_of(self, email):
         return self.uow.state.users.get(email)
+
+
+class FakeDirectory:
+    """UserDirectory's record edits on the in-memory state (no locks: one thread)."""
+
+    def __init__(self, uow):
+        self.uow = uow
+
+    def add(self, email):
+        if email in self.uow.state.users:
+            return None
+        return self.lock([email], create=True)[email]
+
+    def lock(self, emails, create=False):
+        state = self.uow.state
+        for email in sorted(set(emails)):
+            if create and email not in state.users:
+                state.users[email] = max(state.users.values(), default=0) + 1
+        found = {e: state.users[e] for e in set(emails) if e in state.users}
+        return {e: self.uow.track(UserRecord(i, e, *state.names.get(i, (None, 0)), created_at=None))
+                for e, i in found.items()}
+
+    def save(self, records):
+        for record in records:
+            self.uow.state.names[record.id] = (record.name, record.version)
 
 
 class FakeGrants:
@@ -142,7 +169,7 @@ class FakeAccessUnitOfWork(AbstractUnitOfWork):
         self.commits = 0
         self.fail_with, self.failures = fail_with, failures
         self.users, self.grants, self.inbox = FakeUsers(self), FakeGrants(self), FakeInbox(self)
-        self.ledgers = FakeLedgers(self)
+        self.ledgers, self.directory = FakeLedgers(self), FakeDirectory(self)
 
     def __call__(self):
         return self
@@ -182,6 +209,10 @@ class FakeAccessUnitOfWork(AbstractUnitOfWork):
     def published(self):
         """The outbox events of every commit, in order."""
         return self.committed.outbox
+
+    def name_of(self, email):
+        """(name, version) of the user's committed record."""
+        return self.committed.names.get(self.committed.users[email], (None, 0))
 
     def grants_of(self, email):
         user_id = self.committed.users.get(email)

@@ -91,11 +91,18 @@ class FakeOrders:
 
 
 class FakeCustomers:
-    def __init__(self, rows: dict):
+    def __init__(self, rows: dict, access: dict | None = None):
         self.rows = rows  # e-mail -> name
+        self.access = {} if access is None else access  # e-mail -> (access user id, version)
 
     def from_order(self, customer: Customer) -> None:
         self.rows[customer.email] = customer.name
+
+    def from_access(self, email: str, name: str, user_id: int, version: int) -> bool:
+        if self.access.get(email, (0, 0)) >= (user_id, version):
+            return False
+        self.rows[email], self.access[email] = name, (user_id, version)
+        return True
 
 
 class FakeInbox:
@@ -117,6 +124,7 @@ class FakeSalesUnitOfWork(AbstractUnitOfWork):
         self.committed: dict = {}  # purchase id -> (purchase, service key id)
         self.committed_orders: dict = {}  # order id -> (order, sealed card or None)
         self.customers_committed: dict = {}  # e-mail -> name
+        self.customer_versions_committed: dict = {}  # e-mail -> (access user id, version)
         self.inbox_committed: set = set()
         self.published = []  # the outbox events of every commit, in order
         self.commits = 0
@@ -127,7 +135,8 @@ class FakeSalesUnitOfWork(AbstractUnitOfWork):
         self.service_keys = FakeServiceKeys(self.keys)
         self.purchases = FakePurchases(dict(self.committed), self.track)
         self.orders = FakeOrders(dict(self.committed_orders), self.track, self.purchases)
-        self.customers = FakeCustomers(dict(self.customers_committed))
+        self.customers = FakeCustomers(dict(self.customers_committed),
+                                       dict(self.customer_versions_committed))
         self.inbox = FakeInbox(set(self.inbox_committed))
         return self
 
@@ -135,6 +144,7 @@ class FakeSalesUnitOfWork(AbstractUnitOfWork):
         self.committed = dict(self.purchases.rows)
         self.committed_orders = dict(self.orders.rows)
         self.customers_committed = dict(self.customers.rows)
+        self.customer_versions_committed = dict(self.customers.access)
         self.inbox_committed = set(self.inbox.seen)
         self.published += events
         self.commits += 1
@@ -143,6 +153,7 @@ class FakeSalesUnitOfWork(AbstractUnitOfWork):
         self.purchases.rows = dict(self.committed)
         self.orders.rows = dict(self.committed_orders)
         self.customers.rows = dict(self.customers_committed)
+        self.customers.access = dict(self.customer_versions_committed)
         self.inbox.seen = set(self.inbox_committed)
 
     def __call__(self):  # a factory of itself, for the consumer runner

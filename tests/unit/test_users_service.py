@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from apps.access_api.domain.users import CatalogueRole, User
+from apps.access_api.domain.users import CatalogueRole, UserRecord
 from apps.access_api.service import users
 from apps.access_api.service.grants import UnknownUser
 from apps.emails import InvalidEmail
@@ -13,29 +13,31 @@ NOW = datetime(2026, 1, 31, 12, tzinfo=timezone.utc)
 
 
 class FakeDirectory:
+    """Records by id; the users API's reads see them as Users. (The events their changes
+    announce are tested with the consumer's fakes, tests/unit/test_customers_sync.py.)"""
+
     def __init__(self, emails=()):
-        self.users = [User(i + 1, email, None, NOW) for i, email in enumerate(emails)]
+        self.users = [UserRecord(i + 1, email, None, 0, NOW) for i, email in enumerate(emails)]
         self.asked = []
 
     def find(self, email):
-        return next((u for u in self.users if u.email == email), None)
+        return next((u.shown() for u in self.users if u.email == email), None)
 
-    def add(self, email, name):
+    def add(self, email):
         if self.find(email):
             return None
-        self.users.append(User(len(self.users) + 1, email, name, NOW))
+        self.users.append(UserRecord(len(self.users) + 1, email, None, 0, NOW))
         return self.users[-1]
 
-    def rename(self, email, name):
-        found = self.find(email)
-        if found is None:
-            return None
-        self.users[found.id - 1] = User(found.id, email, name, found.created_at)
-        return self.users[found.id - 1]
+    def lock(self, emails):
+        return {u.email: u for u in self.users if u.email in emails}
+
+    def save(self, records):
+        pass  # the records are the stored ones
 
     def matching(self, email, role, now, offset, limit):
         self.asked.append((email, role, now, offset, limit))
-        found = [u for u in self.users if email in (None, u.email)]
+        found = [u.shown() for u in self.users if email in (None, u.email)]
         return found[offset:offset + limit], len(found)
 
 

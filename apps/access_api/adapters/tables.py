@@ -12,6 +12,8 @@ users = Table(
     Column("name", Text),
     # The sequence number of the user's last role event (0: none yet).
     Column("role_sequence", BigInteger, nullable=False, server_default=text("0")),
+    # The version of the user's own record (e-mail, name): +1 with each UserUpdated (0: none yet).
+    Column("version", BigInteger, nullable=False, server_default=text("0")),
 )
 
 grants = Table(

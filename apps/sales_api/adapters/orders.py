@@ -3,7 +3,7 @@
 Core statements only, like the other sales repositories. An order's purchases are loaded
 through the purchase repository, so a cancellation's PurchaseCancelled events leave at commit.
 """
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
@@ -116,14 +116,19 @@ class CustomerRepository:
             set_={"name": statement.excluded.name, "updated_at": func.now()},
             where=customers.c.name != statement.excluded.name))
 
-    def from_access(self, email: str, name: str, version: int) -> bool:
-        """The access service's record at `version`; False if a newer one was applied."""
-        statement = pg_insert(customers).values(email=email, name=name, access_version=version)
+    def from_access(self, email: str, name: str, user_id: int, version: int) -> bool:
+        """The access service's record of user `user_id` at `version`; False if a newer one was
+        applied. Newer: a later user (one deleted and created again under this e-mail has a
+        larger id and counts its versions from 1 again), else a higher version."""
+        statement = pg_insert(customers).values(email=email, name=name, access_user_id=user_id,
+                                                access_version=version)
         done = self.session.execute(statement.on_conflict_do_update(
             index_elements=["email"],
-            set_={"name": statement.excluded.name, "access_version": version,
-                  "updated_at": func.now()},
-            where=customers.c.access_version < version).returning(customers.c.email)).first()
+            set_={"name": statement.excluded.name, "access_user_id": user_id,
+                  "access_version": version, "updated_at": func.now()},
+            where=tuple_(customers.c.access_user_id, customers.c.access_version)
+            < tuple_(statement.excluded.access_user_id, statement.excluded.access_version))
+            .returning(customers.c.email)).first()
         return done is not None
 
     def get(self, email: str) -> Customer | None:

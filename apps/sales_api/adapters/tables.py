@@ -47,6 +47,7 @@ customers = Table(
     "customers", metadata,
     Column("email", Text, primary_key=True),
     Column("name", Text, nullable=False),
+    Column("access_user_id", BigInteger, nullable=False, server_default="0"),
     Column("access_version", BigInteger, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
