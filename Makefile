@@ -4,7 +4,7 @@ PYTHON ?= python3
 STACK := $(PYTHON) -m connectors.stack
 DEPS_STAMP := .stack/deps.stamp
 
-.PHONY: run up down status logs test unit bench chaos deps
+.PHONY: run up down status logs test unit bench bench-billing chaos deps
 
 $(DEPS_STAMP): pyproject.toml
 	@echo "[make] installing Python packages (pip install -e '.[test]') ..."
@@ -36,6 +36,9 @@ unit: deps
 
 bench: deps  ## needs the system running (make up); BENCH_PARTS=pgbench,e2e,drain, BENCH_BACKLOG=N, ...
 	$(PYTHON) -m tests.bench
+
+bench-billing: deps  ## the subscriptions report and eligible list on 1,000,000 rows (own database)
+	$(PYTHON) -m tests.bench.billing
 
 chaos: deps  ## the full fault run (CHAOS_ROUNDS=3, CHAOS_RATE=20 writes/s); starts the system if needed
 	$(PYTHON) -m tests.chaos
