@@ -8,7 +8,10 @@ from apps.web.fields import Email, IsoDuration, RequestSchema, Text
 
 class CustomerSchema(RequestSchema):
     email = Email(required=True)
-    name = Text(required=True, max_length=200, validate=ma.validate.Length(min=1),
+    # Blank is missing: the view strips the name, so spaces alone would store an empty one.
+    name = Text(required=True, max_length=200,
+                validate=[ma.validate.Length(min=1),
+                          ma.validate.Regexp(r"\s*\S", error="must not be blank")],
                 metadata={"example": "Ana Souza"})
 
 
