@@ -31,6 +31,8 @@ class Settings:
     topics: tuple[str, ...] = field(default=("sales.purchase", "sales.purchase.dlq",
                                              "sales.order", "sales.order.dlq",
                                              "sales.order.access-customers.dlq",
+                                             "sales.subscription", "sales.subscription.dlq",
+                                             "sales.payment", "sales.payment.dlq",
                                              "access.role", "access.role.dlq",
                                              "access.user", "access.user.dlq"))
     topic_partitions: int = 3

@@ -9,6 +9,10 @@ import pytest
 from outbox.codec import decode, encode, registry
 
 from apps.access_api.adapters.events import ROLE_TOPIC, to_outbox as role_to_outbox
+from apps.billing.adapters.events import (PAYMENT_TOPIC, SUBSCRIPTION_TOPIC, PaymentEventReceived,
+                                          to_outbox as billing_to_outbox)
+from apps.billing.domain.cycles import BillingCycle
+from apps.billing.domain.model import MAX_FAILURES, Plan, Subscription
 from apps.access_api.adapters.user_events import USER_TOPIC, to_outbox as access_to_outbox
 from apps.access_api.domain.ledger import Ledger
 from apps.access_api.domain.users import UserRecord
@@ -63,8 +67,46 @@ def user_samples():
     return [access_to_outbox(event) for event in record.events]
 
 
+def billing_samples():
+    """Every subscription change, from subscriptions taken through their lives by the domain,
+    and a stored payment webhook."""
+    basic = Plan("plan_12345", "Basic Plan", Decimal("29.99"), "BRL", BillingCycle.MONTHLY,
+                 ("PREMIUM_USER",))
+    premium = Plan("plan_54321", "Premium Plan", Decimal("59.90"), "BRL", BillingCycle.MONTHLY,
+                   ("COURSE_XYZ", "PREMIUM_USER"))
+    life = Subscription.create(basic, "buyer@example.com", NOW)
+    life.payment_succeeded(NOW)  # activated
+    life.payment_succeeded(NOW)  # renewed
+    life.change_plan(premium, NOW.date(), NOW)
+    life.request("paused", NOW)
+    life.request("active", NOW)
+    for _ in range(MAX_FAILURES):
+        life.payment_failed(NOW)  # past due, then suspended
+    life.request("cancelled", NOW)
+    payment = PaymentEventReceived(7, "evt_1", life.id, "payment_success", "29.99", NOW.date(), NOW)
+    return [billing_to_outbox(event) for event in life.events + [payment]]
+
+
 def emitted_samples():
-    return sales_samples() + order_samples() + role_samples() + user_samples()
+    return (sales_samples() + order_samples() + role_samples() + user_samples()
+            + billing_samples())
+
+
+@pytest.mark.parametrize("event", billing_samples(), ids=lambda e: e.type)
+def test_subscription_events_go_to_the_customers_partition_payments_to_the_subscriptions(event):
+    if event.type == "PaymentEventReceived":
+        assert (event.aggregate_type, event.aggregate_id) == \
+            (PAYMENT_TOPIC, event.payload["subscription_id"])
+    else:
+        assert (event.aggregate_type, event.aggregate_id) == \
+            (SUBSCRIPTION_TOPIC, "buyer@example.com")
+    assert event.payload["event_id"] == str(event.id)
+
+
+def test_each_subscription_event_states_what_that_change_left():
+    statuses = [(e.type, e.payload["status"]) for e in billing_samples() if "status" in e.payload]
+    assert ("SubscriptionPastDue", "past_due") in statuses
+    assert ("SubscriptionSuspended", "suspended") in statuses
 
 
 @pytest.mark.parametrize("event", emitted_samples(), ids=lambda e: e.type)
