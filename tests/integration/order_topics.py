@@ -27,7 +27,9 @@ def create_topics(*names: str) -> None:
 
 
 def delete_topics(*names: str) -> None:
-    AdminClient({"bootstrap.servers": kafka_bootstrap()}).delete_topics(list(names))
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap()})
+    for future in admin.delete_topics(list(names)).values():
+        future.result(30)  # unwaited, the request may leave with the client, never sent
 
 
 @contextmanager
