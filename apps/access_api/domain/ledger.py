@@ -16,6 +16,9 @@ from apps.access_api.domain.events import (Reason, RoleEvent, RoleExtended, Role
                                            RoleRevoked, RoleShortened, Source, SourceType)
 from apps.access_api.domain.grants import (Grant, cancel_purchase, end_grant, grants_for_purchase,
                                            held_roles)
+from apps.access_api.domain.subscriptions import (end_subscription_grants,
+                                                  keep_subscription_grants_until,
+                                                  set_subscription_grants)
 from apps.durations import Duration
 
 
@@ -84,6 +87,34 @@ class Ledger:
         self.change(lambda: end_grant(self.grants, grant, now, reason, note), reason,
                     grant.source, now, now)
         return grant
+
+    def subscribe(self, subscription_id: str, roles: list[str], until: datetime, reason: Reason,
+                  now: datetime) -> list[Grant]:
+        """The subscription holds `roles` from now (or since it first did) until `until`, the
+        end of its paid period; roles it no longer has end now."""
+        def apply():
+            return set_subscription_grants(self.grants, subscription_id, roles, until, reason, now)
+        return self._subscription_change(apply, subscription_id, reason, now)
+
+    def end_subscription(self, subscription_id: str, now: datetime,
+                         reason: Reason = Reason.SUBSCRIPTION_CHANGE) -> list[Grant]:
+        """The subscription's roles end now (a pause, a suspension)."""
+        def apply():
+            return end_subscription_grants(self.grants, subscription_id, reason, now)
+        return self._subscription_change(apply, subscription_id, reason, now)
+
+    def keep_subscription_until(self, subscription_id: str, until: datetime | None,
+                                now: datetime,
+                                reason: Reason = Reason.SUBSCRIPTION_CHANGE) -> list[Grant]:
+        """The subscription's roles last to `until` at the latest (a cancellation: to the end
+        of the paid period); none, or one not after now, ends them now."""
+        def apply():
+            return keep_subscription_grants_until(self.grants, subscription_id, until, reason, now)
+        return self._subscription_change(apply, subscription_id, reason, now)
+
+    def _subscription_change(self, apply, subscription_id: str, reason: Reason, now: datetime):
+        source = Source(SourceType.SUBSCRIPTION, subscription_id)
+        return self.change(apply, reason, source, now, now)
 
     def expire(self, now: datetime) -> list[Grant]:
         """Ends what time has ended (the scheduler's change: nothing but the clock); returns
