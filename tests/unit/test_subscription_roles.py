@@ -10,8 +10,9 @@ from apps.durations import Duration
 from tests.unit.access_fakes import FakeAccessUnitOfWork
 
 T0 = datetime(2026, 1, 15, 10, 30, tzinfo=timezone.utc)
-FEB_15 = datetime(2026, 2, 15, tzinfo=timezone.utc)  # midnight UTC of the first paid_until
-MAR_15 = datetime(2026, 3, 15, tzinfo=timezone.utc)
+# Access for a paid_until of Feb 15 ends with that day (the renewal is charged on it).
+END_OF_FEB_15 = datetime(2026, 2, 16, tzinfo=timezone.utc)
+END_OF_MAR_15 = datetime(2026, 3, 16, tzinfo=timezone.utc)
 PREMIUM = ["PREMIUM_USER", "COURSE_XYZ", "COURSE_ABCD"]
 BASIC = ["PREMIUM_USER", "COURSE_XYZ"]
 SUB = Source(SourceType.SUBSCRIPTION, "sub_1")
@@ -29,33 +30,33 @@ def taken(book) -> list[tuple]:
 
 
 def active(roles=BASIC) -> Ledger:
-    """sub_1 active since T0, paid to FEB_15; its events already taken."""
+    """sub_1 active since T0, paid to END_OF_FEB_15; its events already taken."""
     book = ledger()
-    book.subscribe("sub_1", roles, FEB_15, CHANGE, T0)
+    book.subscribe("sub_1", roles, END_OF_FEB_15, CHANGE, T0)
     taken(book)
     return book
 
 
 def test_activation_grants_each_role_until_the_end_of_the_paid_period():
     book = ledger()
-    book.subscribe("sub_1", BASIC, FEB_15, CHANGE, T0)
-    assert taken(book) == [("RoleGranted", "COURSE_XYZ", "SUBSCRIPTION_CHANGE", FEB_15),
-                           ("RoleGranted", "PREMIUM_USER", "SUBSCRIPTION_CHANGE", FEB_15)]
+    book.subscribe("sub_1", BASIC, END_OF_FEB_15, CHANGE, T0)
+    assert taken(book) == [("RoleGranted", "COURSE_XYZ", "SUBSCRIPTION_CHANGE", END_OF_FEB_15),
+                           ("RoleGranted", "PREMIUM_USER", "SUBSCRIPTION_CHANGE", END_OF_FEB_15)]
     assert {(g.role, g.source, g.starts_at, g.ends_at) for g in book.grants} == {
-        ("COURSE_XYZ", SUB, T0, FEB_15), ("PREMIUM_USER", SUB, T0, FEB_15)}
+        ("COURSE_XYZ", SUB, T0, END_OF_FEB_15), ("PREMIUM_USER", SUB, T0, END_OF_FEB_15)}
 
 
 def test_a_renewal_moves_the_same_grants_end_on_as_role_extended():
     book = active()
-    book.subscribe("sub_1", BASIC, MAR_15, CHANGE, FEB_15 - timedelta(hours=1))
-    assert taken(book) == [("RoleExtended", "COURSE_XYZ", "SUBSCRIPTION_CHANGE", MAR_15),
-                           ("RoleExtended", "PREMIUM_USER", "SUBSCRIPTION_CHANGE", MAR_15)]
-    assert [(g.starts_at, g.ends_at) for g in book.grants] == [(T0, MAR_15)] * 2
+    book.subscribe("sub_1", BASIC, END_OF_MAR_15, CHANGE, END_OF_FEB_15 - timedelta(hours=1))
+    assert taken(book) == [("RoleExtended", "COURSE_XYZ", "SUBSCRIPTION_CHANGE", END_OF_MAR_15),
+                           ("RoleExtended", "PREMIUM_USER", "SUBSCRIPTION_CHANGE", END_OF_MAR_15)]
+    assert [(g.starts_at, g.ends_at) for g in book.grants] == [(T0, END_OF_MAR_15)] * 2
 
 
 def test_the_same_state_again_is_no_event_and_no_new_grant():
     book = active()
-    book.subscribe("sub_1", BASIC, FEB_15, CHANGE, T0 + timedelta(minutes=5))
+    book.subscribe("sub_1", BASIC, END_OF_FEB_15, CHANGE, T0 + timedelta(minutes=5))
     assert taken(book) == [] and len(book.grants) == 2
 
 
@@ -76,24 +77,24 @@ def test_resuming_grants_again_from_now_with_new_grants():
     book.end_subscription("sub_1", T0 + timedelta(days=3))
     taken(book)
     resumed_at = T0 + timedelta(days=5)
-    book.subscribe("sub_1", BASIC, FEB_15, CHANGE, resumed_at)
-    assert taken(book) == [("RoleGranted", "COURSE_XYZ", "SUBSCRIPTION_CHANGE", FEB_15),
-                           ("RoleGranted", "PREMIUM_USER", "SUBSCRIPTION_CHANGE", FEB_15)]
+    book.subscribe("sub_1", BASIC, END_OF_FEB_15, CHANGE, resumed_at)
+    assert taken(book) == [("RoleGranted", "COURSE_XYZ", "SUBSCRIPTION_CHANGE", END_OF_FEB_15),
+                           ("RoleGranted", "PREMIUM_USER", "SUBSCRIPTION_CHANGE", END_OF_FEB_15)]
     live = [g for g in book.grants if g.live(resumed_at)]
-    assert [(g.starts_at, g.ends_at) for g in live] == [(resumed_at, FEB_15)] * 2
+    assert [(g.starts_at, g.ends_at) for g in live] == [(resumed_at, END_OF_FEB_15)] * 2
 
 
 def test_cancelling_keeps_the_roles_to_the_end_of_the_paid_period_never_longer():
     book = active()
-    book.keep_subscription_until("sub_1", MAR_15, T0 + timedelta(days=3))
-    assert taken(book) == []  # already ending at FEB_15: a later end is not granted
-    book.keep_subscription_until("sub_1", FEB_15, T0 + timedelta(days=3))
-    assert taken(book) == [] and book.roles == {"COURSE_XYZ": FEB_15, "PREMIUM_USER": FEB_15}
+    book.keep_subscription_until("sub_1", END_OF_MAR_15, T0 + timedelta(days=3))
+    assert taken(book) == []  # already ending at END_OF_FEB_15: a later end is not granted
+    book.keep_subscription_until("sub_1", END_OF_FEB_15, T0 + timedelta(days=3))
+    assert taken(book) == [] and book.roles == {"COURSE_XYZ": END_OF_FEB_15, "PREMIUM_USER": END_OF_FEB_15}
 
 
 def test_cancelling_shortens_to_the_paid_end_or_ends_now_when_it_has_passed():
     book = active()
-    earlier = FEB_15 - timedelta(days=10)
+    earlier = END_OF_FEB_15 - timedelta(days=10)
     book.keep_subscription_until("sub_1", earlier, T0 + timedelta(days=1))
     assert [t[0] for t in taken(book)] == ["RoleShortened", "RoleShortened"]
     now = T0 + timedelta(days=2)
@@ -113,15 +114,15 @@ def test_cancelling_after_the_paid_end_ends_the_grants_now_not_back_then():
 def test_a_plan_change_adds_the_new_plans_roles_and_ends_those_it_lacks():
     book = active(BASIC)
     now = T0 + timedelta(days=2)
-    book.subscribe("sub_1", ["PREMIUM_USER", "COURSE_ABCD"], FEB_15, CHANGE, now)
-    assert taken(book) == [("RoleGranted", "COURSE_ABCD", "SUBSCRIPTION_CHANGE", FEB_15),
+    book.subscribe("sub_1", ["PREMIUM_USER", "COURSE_ABCD"], END_OF_FEB_15, CHANGE, now)
+    assert taken(book) == [("RoleGranted", "COURSE_ABCD", "SUBSCRIPTION_CHANGE", END_OF_FEB_15),
                            ("RoleRevoked", "COURSE_XYZ", "SUBSCRIPTION_CHANGE", now)]
-    assert book.roles == {"COURSE_ABCD": FEB_15, "PREMIUM_USER": FEB_15}
+    assert book.roles == {"COURSE_ABCD": END_OF_FEB_15, "PREMIUM_USER": END_OF_FEB_15}
 
 
 def test_a_paid_end_already_passed_holds_nothing():
     book = active()
-    now = FEB_15 - timedelta(hours=1)
+    now = END_OF_FEB_15 - timedelta(hours=1)
     book.subscribe("sub_1", BASIC, now, CHANGE, now)
     assert [t[0] for t in taken(book)] == ["RoleRevoked", "RoleRevoked"] and book.roles == {}
 
@@ -143,17 +144,17 @@ def test_a_subscription_over_a_shorter_purchase_extends_then_shortens_back():
     book.buy("p1", "123456", ["PREMIUM_USER"], Duration.parse("P7D"), T0, T0)
     purchase_end = T0 + timedelta(days=7)
     taken(book)
-    book.subscribe("sub_1", ["PREMIUM_USER"], FEB_15, CHANGE, T0)
-    assert taken(book) == [("RoleExtended", "PREMIUM_USER", "SUBSCRIPTION_CHANGE", FEB_15)]
+    book.subscribe("sub_1", ["PREMIUM_USER"], END_OF_FEB_15, CHANGE, T0)
+    assert taken(book) == [("RoleExtended", "PREMIUM_USER", "SUBSCRIPTION_CHANGE", END_OF_FEB_15)]
     book.end_subscription("sub_1", T0 + timedelta(days=1))
     assert taken(book) == [("RoleShortened", "PREMIUM_USER", "SUBSCRIPTION_CHANGE", purchase_end)]
 
 
 def test_a_subscription_left_unpaid_runs_out_through_expiry():
     book = active()
-    assert len(book.expire(FEB_15)) == 2
-    assert taken(book) == [("RoleRevoked", "COURSE_XYZ", "EXPIRY", FEB_15),
-                           ("RoleRevoked", "PREMIUM_USER", "EXPIRY", FEB_15)]
+    assert len(book.expire(END_OF_FEB_15)) == 2
+    assert taken(book) == [("RoleRevoked", "COURSE_XYZ", "EXPIRY", END_OF_FEB_15),
+                           ("RoleRevoked", "PREMIUM_USER", "EXPIRY", END_OF_FEB_15)]
 
 
 # Through the consumer's use case: status decides, a redelivery changes nothing -------------
@@ -173,8 +174,8 @@ def published(uow) -> list[tuple]:
     return [(e.type, e.payload["role"], e.payload["reason"]) for e in uow.published]
 
 
-def test_paid_until_means_midnight_utc_of_that_day():
-    assert paid_end(date(2026, 2, 15)) == FEB_15 and paid_end(None) is None
+def test_paid_until_means_the_end_of_that_day_in_utc():
+    assert paid_end(date(2026, 2, 15)) == END_OF_FEB_15 and paid_end(None) is None
 
 
 def test_pending_and_past_due_change_nothing_and_create_no_user():
@@ -191,7 +192,7 @@ def test_active_grants_the_plans_roles_and_a_redelivery_adds_nothing():
                                ("RoleGranted", "PREMIUM_USER", "SUBSCRIPTION_CHANGE")]
     grants = uow.grants_of("a@example.com")
     assert {(g.source_type, g.source_id, g.ends_at) for g in grants} == {
-        (SourceType.SUBSCRIPTION, "sub_1", FEB_15)} and len(grants) == 2
+        (SourceType.SUBSCRIPTION, "sub_1", END_OF_FEB_15)} and len(grants) == 2
 
 
 def test_suspended_and_paused_end_the_roles_once():
@@ -205,7 +206,7 @@ def test_cancelled_keeps_the_roles_to_the_paid_end():
     uow = FakeAccessUnitOfWork()
     apply(uow, state("active"), state("cancelled"), state("cancelled"))
     assert [t for t, _, _ in published(uow)] == ["RoleGranted"] * 2
-    assert {g.ends_at for g in uow.grants_of("a@example.com")} == {FEB_15}
+    assert {g.ends_at for g in uow.grants_of("a@example.com")} == {END_OF_FEB_15}
 
 
 def test_cancelled_before_any_payment_or_for_an_unknown_customer_is_nothing():

@@ -5,7 +5,8 @@ its status alone, whatever the event type (an upgrade's SubscriptionPlanChanged 
 subscription sets the new plan's roles; the same event of a paused one changes nothing):
 
 - active (activated, renewed, resumed, plan changed): the plan's roles until the end of the paid
-  period (midnight UTC of `paid_until`); a renewal moves that end on (RoleExtended).
+  period (the end of the `paid_until` day, UTC: the renewal is charged that day); a renewal
+  moves that end on (RoleExtended).
 - paused, suspended: the roles end now.
 - cancelled: the roles last to the end of the paid period, then expire; never longer.
 - past_due: nothing changes. The roles still end with the paid period, through the expiry
@@ -19,7 +20,7 @@ the second time, so no role event either.
 """
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from apps.access_api.domain.events import Reason
 from apps.access_api.domain.ledger import Ledger
@@ -41,9 +42,18 @@ class SubscriptionState:
     paid_until: date | None  # the end of the paid periods; None before the first payment
 
 
+# The billing scheduler charges a renewal on the billing date itself (`paid_until`), and its
+# payment webhook arrives some time that day; access runs to the end of that day (midnight UTC
+# after it), so a renewal paid on time moves the end on (RoleExtended) with no gap in between.
+RENEWAL_DAY = timedelta(days=1)
+
+
 def paid_end(paid_until: date | None) -> datetime | None:
-    """The end of the paid period: the start (midnight UTC) of the day `paid_until`."""
-    return None if paid_until is None else datetime.combine(paid_until, time.min, timezone.utc)
+    """The end of access for a paid period: the end (midnight UTC) of the billing day
+    `paid_until`, the day the next period is charged."""
+    if paid_until is None:
+        return None
+    return datetime.combine(paid_until, time.min, timezone.utc) + RENEWAL_DAY
 
 
 def hold(ledger: Ledger, state: SubscriptionState, now: datetime) -> None:
