@@ -21,7 +21,8 @@ from outbox.retention import inbox_window_for
 from outbox.runner import EventRunner, FatalKafkaError, RunnerConfig
 
 from apps.access_api.service.uow import AccessUnitOfWork
-from apps.consumers import (access_customers, access_roles, course_access, payments,
+from apps.billing.service.uow import BillingUnitOfWork
+from apps.consumers import (access_customers, access_roles, billing, course_access, payments,
                             sales_customers)
 from apps.course_access.service.uow import CoursesUnitOfWork
 from apps.sales_api.service.uow import SalesUnitOfWork
@@ -48,6 +49,7 @@ CONSUMERS = {
     "payments": ConsumerEntry(payments, SalesUnitOfWork, 9103),
     "access-customers": ConsumerEntry(access_customers, AccessUnitOfWork, 9104),
     "sales-customers": ConsumerEntry(sales_customers, SalesUnitOfWork, 9105),
+    "billing": ConsumerEntry(billing, BillingUnitOfWork, 9106),
 }
 
 

@@ -22,6 +22,7 @@ REPLAYED = "Idempotent-Replayed"
 # Refusals that mean the request never reached its work (malformed or invalid, bad credentials)
 # are not stored, as at Stripe: the key stays free for the corrected request. 5xx neither.
 NOT_STORED = {400, 401, 403, 422}
+EXEMPT = "idempotency_exempt"  # set on a view by `exempt`
 
 
 @dataclass
@@ -92,8 +93,27 @@ def install_idempotency(app: Flask, api: Api, engine: Engine, *,
     openapi.document(api)
 
 
+def exempt(blp):
+    """Decorates a POST view the middleware leaves alone, header and documentation: one whose
+    caller is authenticated by other means than the credentials a key is scoped to, and that
+    dedupes by its own rule. A signed webhook is one: a stored answer would be replayed before
+    its signature was checked, to anyone sending the same key and body."""
+    def decorator(view):
+        documented = blp.doc(**{openapi.EXEMPT: True})(view)
+        setattr(documented, EXEMPT, True)
+        return documented
+    return decorator
+
+
+def exempt_view() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return getattr(method, EXEMPT, False)
+
+
 def begin():
-    if request.method != "POST" or request.url_rule is None or HEADER not in request.headers:
+    if request.method != "POST" or request.url_rule is None or HEADER not in request.headers \
+            or exempt_view():
         return None
     key = request.headers[HEADER]
     if not valid_key(key):

@@ -11,6 +11,7 @@ from apps.idempotency.fingerprint import HEADER, MAX_LENGTH
 PARAMETER = "IDEMPOTENCY_KEY"
 IN_FLIGHT = "IDEMPOTENCY_KEY_IN_FLIGHT"
 INVALID = "UNPROCESSABLE_OR_KEY_REUSED"
+EXEMPT = "x-idempotency-exempt"  # an operation's mark (middleware.exempt): no key, taken off
 
 DESCRIPTION = (
     f"Makes a retry safe. The first request with a key does the work and its answer (status and "
@@ -25,7 +26,7 @@ DESCRIPTION = (
 class IdempotencyKeyPlugin(BasePlugin):
     def operation_helper(self, path=None, operations=None, **kwargs):
         post = (operations or {}).get("post")
-        if post is None:
+        if post is None or post.pop(EXEMPT, False):
             return
         post.setdefault("parameters", []).append(PARAMETER)
         responses = {str(code): response for code, response in post.get("responses", {}).items()}
