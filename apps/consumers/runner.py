@@ -22,8 +22,8 @@ from outbox.runner import EventRunner, FatalKafkaError, RunnerConfig
 
 from apps.access_api.service.uow import AccessUnitOfWork
 from apps.billing.service.uow import BillingUnitOfWork
-from apps.consumers import (access_customers, access_roles, billing, course_access, payments,
-                            sales_customers)
+from apps.consumers import (access_customers, access_roles, access_subscriptions, billing,
+                            course_access, payments, sales_customers)
 from apps.course_access.service.uow import CoursesUnitOfWork
 from apps.sales_api.service.uow import SalesUnitOfWork
 from apps.settings import database_url, env, kafka_bootstrap
@@ -50,6 +50,7 @@ CONSUMERS = {
     "access-customers": ConsumerEntry(access_customers, AccessUnitOfWork, 9104),
     "sales-customers": ConsumerEntry(sales_customers, SalesUnitOfWork, 9105),
     "billing": ConsumerEntry(billing, BillingUnitOfWork, 9106),
+    "access-subscriptions": ConsumerEntry(access_subscriptions, AccessUnitOfWork, 9107),
 }
 
 

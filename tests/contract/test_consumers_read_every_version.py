@@ -16,6 +16,7 @@ from outbox.codec import MARKER, registry, versions
 from outbox.envelope import open_envelope
 from tests.contract.samples import samples
 from tests.unit.access_fakes import FakeAccessUnitOfWork, FakeMessage
+from tests.unit.billing_fakes import FakeBillingUnitOfWork
 from tests.unit.course_fakes import FakeCoursesUnitOfWork
 from tests.unit.fakes import FakeSalesUnitOfWork
 
@@ -50,7 +51,9 @@ def door(opened: bool):
 # do different things with it.
 FAKES = {"access-roles": FakeAccessUnitOfWork, "course-access": FakeCoursesUnitOfWork,
          "payments": FakeSalesUnitOfWork,  # no such order here: the worker leaves it alone
-         "access-customers": FakeAccessUnitOfWork, "sales-customers": FakeSalesUnitOfWork}
+         "access-customers": FakeAccessUnitOfWork, "sales-customers": FakeSalesUnitOfWork,
+         # no such payment event or subscription state here: nothing to apply
+         "billing": FakeBillingUnitOfWork, "access-subscriptions": FakeAccessUnitOfWork}
 EFFECTS = {"PurchaseCompleted": granted_every_role, "RoleGranted": door(opened=True),
            "RoleExtended": door(opened=True), "RoleShortened": door(opened=True),
            "RoleRevoked": door(opened=False), "UserUpdated": copied_the_user,
