@@ -77,14 +77,20 @@ def catalogue(schema_dir: Path = SCHEMA_DIR) -> Catalogue:
                      by_fingerprint={s.fingerprint: s for schemas in history.values() for s in schemas})
 
 
+def catalogue_at(schema_dir: Path | str) -> Catalogue:
+    # A Path made anew computes its hash, the cache key, anew: that cost more than writing
+    # the record itself, on every encode. The default Path object keeps its hash.
+    return catalogue(schema_dir if isinstance(schema_dir, Path) else Path(schema_dir))
+
+
 def versions(schema_dir: Path = SCHEMA_DIR) -> dict[str, tuple[Schema, ...]]:
     """Every published version of every event type, oldest first."""
-    return catalogue(Path(schema_dir)).versions
+    return catalogue_at(schema_dir).versions
 
 
 def registry(schema_dir: Path = SCHEMA_DIR) -> dict[str, Schema]:
     """The current (highest) version of every event type: what encode writes, decode reads into."""
-    return catalogue(Path(schema_dir)).current
+    return catalogue_at(schema_dir).current
 
 
 def encode(event_type: str, record: dict, schema_dir: Path = SCHEMA_DIR) -> bytes:

@@ -57,27 +57,31 @@ def from_record(cls: type, record: dict):
     ignored, so a reader may know fewer fields than the writer (the contract test keeps the
     dataclasses in step with the current schemas)."""
     values = {}
-    for f in dataclasses.fields(cls):
-        if f.name in record:
-            values[f.name] = _convert(_hints(cls)[f.name], record[f.name])
+    for name, convert in _plan(cls):
+        if name in record:
+            value = record[name]
+            values[name] = value if convert is None or value is None else convert(value)
     return cls(**values)
 
 
 @lru_cache(maxsize=None)
-def _hints(cls: type) -> dict:
-    return typing.get_type_hints(cls)
+def _plan(cls: type) -> tuple[tuple[str, typing.Callable | None], ...]:
+    """Each field's name and how to convert its value (None: as it is), worked out from the
+    type hints once per class: done per message, the introspection was most of the cost."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
 
 
-def _convert(hint, value):
-    if value is None:
-        return None
+def _converter(hint) -> typing.Callable | None:
     if dataclasses.is_dataclass(hint):
-        return from_record(hint, value)
+        return lambda value: from_record(hint, value)
     origin = typing.get_origin(hint)
     if origin is tuple:
-        item = typing.get_args(hint)[0]
-        return tuple(_convert(item, v) for v in value)
+        item = _converter(typing.get_args(hint)[0])
+        if item is None:
+            return tuple
+        return lambda values: tuple(None if v is None else item(v) for v in values)
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _convert(inner[0], value) if len(inner) == 1 else value
-    return value
+        return _converter(inner[0]) if len(inner) == 1 else None
+    return None

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from outbox import arrays
 from outbox.table import processed_events
 
 PURGE_CHUNK = 10_000  # rows per DELETE, so a purge never holds long locks or a huge transaction
@@ -26,10 +27,10 @@ def inbox_window(retention_ms: int, segment_ms: int) -> timedelta | None:
     return timedelta(milliseconds=retention_ms + segment_ms) + PURGE_MARGIN
 
 
-RECORD_NEW = text(
+RECORD_NEW = (  # binary arrays: outbox/arrays.py
     "INSERT INTO processed_events (consumer, event_id, event_type) "
-    "SELECT :consumer, e.id, e.type FROM unnest(CAST(:ids AS text[]), CAST(:types AS text[])) "
-    "AS e(id, type) ON CONFLICT DO NOTHING RETURNING event_id")
+    "SELECT %(consumer)b, e.id, e.type FROM unnest(CAST(%(ids)b AS text[]), "
+    "CAST(%(types)b AS text[])) AS e(id, type) ON CONFLICT DO NOTHING RETURNING event_id")
 
 
 class Inbox:
@@ -49,8 +50,8 @@ class Inbox:
         if not events:
             return set()
         unique = dict(events)
-        result = self.session.execute(RECORD_NEW, {"consumer": consumer, "ids": list(unique),
-                                                   "types": list(unique.values())})
+        result = arrays.execute(self.session, RECORD_NEW, {
+            "consumer": consumer, "ids": list(unique), "types": list(unique.values())})
         return set(result.scalars())
 
     def purge(self, consumer: str, window: timedelta) -> int:

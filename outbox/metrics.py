@@ -105,11 +105,18 @@ class ConsumerMetrics:
         self.batch_size.labels(self.consumer).observe(size)
         self.batch_duration.labels(self.consumer).observe(seconds)
         self.duplicates.labels(self.consumer).inc(outcome.duplicates)
+        applied, delays = {}, {}  # by label first: a labelled child per event cost as much
         for envelope in outcome.applied:
-            self.applied.labels(self.consumer, envelope.event_type).inc()
+            applied[envelope.event_type] = applied.get(envelope.event_type, 0) + 1
             when = committed_at(envelope.message)
             if when is not None:
-                self.delay.labels(self.consumer, when[1]).observe(max(0.0, now - when[0]))
+                delays.setdefault(when[1], []).append(max(0.0, now - when[0]))
+        for event_type, count in applied.items():
+            self.applied.labels(self.consumer, event_type).inc(count)
+        for source, seconds_each in delays.items():
+            delay = self.delay.labels(self.consumer, source)
+            for delay_s in seconds_each:
+                delay.observe(delay_s)
 
     def parked(self, failures: list) -> None:
         for failure in failures:

@@ -1,25 +1,31 @@
 """Producer side: events become outbox rows in the caller's open transaction."""
-from sqlalchemy import Uuid, bindparam, delete, func, insert
-from sqlalchemy.dialects.postgresql import ARRAY
+import uuid
+
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from outbox import arrays
 from outbox.codec import encode
 from outbox.events import OutboxEvent
-from outbox.table import outbox
+
+# One statement for any number of rows, each column one binary array (outbox/arrays.py); rows
+# go in by ordinality, so the WAL, and with it each key's topic order (a user's role event
+# sequence), follows the order of `events`.
+INSERT_ROWS = (
+    "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) "
+    "SELECT id, aggregatetype, aggregateid, type, payload FROM unnest("
+    "CAST(%(ids)b AS uuid[]), CAST(%(aggregate_types)b AS text[]), "
+    "CAST(%(aggregate_ids)b AS text[]), CAST(%(types)b AS text[]), "
+    "CAST(%(payloads)b AS bytea[])) WITH ORDINALITY "
+    "AS e(id, aggregatetype, aggregateid, type, payload, position) ORDER BY position")
+DELETE_ROWS = "DELETE FROM outbox WHERE id = ANY(CAST(%(ids)b AS uuid[]))"
 
 
-# Built once: a statement object rebuilt per call costs more Python time (construction and
-# its cache key) than the database takes to run it.
-INSERT_ROW = insert(outbox)
-# `= ANY(array)`: the same SQL text for any number of rows, so it is compiled once.
-DELETE_ROWS = delete(outbox).where(outbox.c.id == func.any(bindparam("row_ids", type_=ARRAY(Uuid))))
-
-
-def publish(session: Session, event: OutboxEvent) -> None:
+def publish(session: Session | Connection, event: OutboxEvent) -> None:
     publish_all(session, [event])
 
 
-def publish_all(session: Session, events: list[OutboxEvent]) -> None:
+def publish_all(session: Session | Connection, events: list[OutboxEvent]) -> None:
     """Insert then delete the rows, without committing: one statement each, however many.
 
     Debezium reads the inserts from the WAL, in order, so the rows need not stay; deleting them
@@ -29,8 +35,11 @@ def publish_all(session: Session, events: list[OutboxEvent]) -> None:
     """
     if not events:
         return
-    rows = [{"id": event.id, "aggregatetype": event.aggregate_type,
-             "aggregateid": event.aggregate_id, "type": event.type,
-             "payload": encode(event.type, event.payload)} for event in events]
-    session.execute(INSERT_ROW, rows)
-    session.execute(DELETE_ROWS, {"row_ids": [event.id for event in events]})
+    payloads = [encode(event.type, event.payload) for event in events]
+    ids = [event.id if isinstance(event.id, uuid.UUID) else uuid.UUID(str(event.id))
+           for event in events]  # one element type per binary array
+    arrays.execute(session, INSERT_ROWS, {
+        "ids": ids, "aggregate_types": [event.aggregate_type for event in events],
+        "aggregate_ids": [event.aggregate_id for event in events],
+        "types": [event.type for event in events], "payloads": payloads})
+    arrays.execute(session, DELETE_ROWS, {"ids": ids})

@@ -28,10 +28,12 @@ class AbstractUnitOfWork(abc.ABC):
         self.to_outbox = to_outbox
         self.events: list[OutboxEvent] = []
         self.seen: list = []
+        self.seen_ids: set[int] = set()  # id() of each in `seen`: a batch tracks hundreds
 
     def __enter__(self):
         self.events = []
         self.seen = []
+        self.seen_ids = set()
         return self
 
     def __exit__(self, *exc_info):
@@ -39,7 +41,10 @@ class AbstractUnitOfWork(abc.ABC):
 
     def track(self, aggregate):
         """Remember an aggregate a repository loaded or added; its events leave at commit."""
-        if not any(known is aggregate for known in self.seen):
+        if len(self.seen_ids) != len(self.seen):  # `seen` was cut back (a savepoint undone)
+            self.seen_ids = {id(known) for known in self.seen}
+        if id(aggregate) not in self.seen_ids:  # by identity: two aggregates may be equal
+            self.seen_ids.add(id(aggregate))
             self.seen.append(aggregate)
         return aggregate
 

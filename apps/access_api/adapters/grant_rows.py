@@ -1,28 +1,30 @@
 """Grants as rows: reading one, and writing many with one statement (one array per column)."""
-from sqlalchemy import text
-
 from apps.access_api.domain.events import Reason, SourceType
 from apps.access_api.domain.grants import Grant
 
-# A grant without an id gets the table's next one; a manual grant brings the id it was given
-# beforehand, since that id is also its source id (and in its events).
-ADD_GRANTS = text(
+# psycopg placeholders for binary arrays (outbox/arrays.py). A grant without an id gets the
+# table's next one; a manual grant brings the id it was given beforehand, since that id is also
+# its source id (and in its events).
+ADD_GRANTS = (
     "INSERT INTO grants (id, user_id, source_type, source_id, product_id, role, starts_at, "
     "ends_at, ended_at, end_reason, note, end_note) "
     "SELECT coalesce(v.id, nextval('grants_id_seq')), v.user_id, "
     "v.source_type, v.source_id, v.product_id, v.role, v.starts_at, v.ends_at, v.ended_at, "
     "v.end_reason, v.note, v.end_note FROM unnest("
-    "CAST(:ids AS bigint[]), CAST(:user_ids AS bigint[]), CAST(:source_types AS text[]), "
-    "CAST(:source_ids AS text[]), CAST(:product_ids AS text[]), CAST(:roles AS text[]), "
-    "CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]), CAST(:ended AS timestamptz[]), "
-    "CAST(:reasons AS text[]), CAST(:notes AS text[]), CAST(:end_notes AS text[])) "
+    "CAST(%(ids)b AS bigint[]), CAST(%(user_ids)b AS bigint[]), "
+    "CAST(%(source_types)b AS text[]), CAST(%(source_ids)b AS text[]), "
+    "CAST(%(product_ids)b AS text[]), CAST(%(roles)b AS text[]), "
+    "CAST(%(starts)b AS timestamptz[]), CAST(%(ends)b AS timestamptz[]), "
+    "CAST(%(ended)b AS timestamptz[]), CAST(%(reasons)b AS text[]), "
+    "CAST(%(notes)b AS text[]), CAST(%(end_notes)b AS text[])) "
     "AS v(id, user_id, source_type, source_id, product_id, role, starts_at, ends_at, ended_at, "
     "end_reason, note, end_note)")
-UPDATE_GRANTS = text(
+UPDATE_GRANTS = (
     "UPDATE grants g SET starts_at = v.starts_at, ends_at = v.ends_at, ended_at = v.ended_at, "
     "end_reason = v.end_reason, end_note = v.end_note FROM unnest("
-    "CAST(:ids AS bigint[]), CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]), "
-    "CAST(:ended AS timestamptz[]), CAST(:reasons AS text[]), CAST(:end_notes AS text[])) "
+    "CAST(%(ids)b AS bigint[]), CAST(%(starts)b AS timestamptz[]), "
+    "CAST(%(ends)b AS timestamptz[]), CAST(%(ended)b AS timestamptz[]), "
+    "CAST(%(reasons)b AS text[]), CAST(%(end_notes)b AS text[])) "
     "AS v(id, starts_at, ends_at, ended_at, end_reason, end_note) WHERE g.id = v.id")
 
 

@@ -4,21 +4,26 @@ statements per batch, whatever its size.
 Every change of a user's grants holds the user's row lock (FOR UPDATE, in id order so two
 transactions locking overlapping sets cannot deadlock) from loading the ledger to the commit,
 so one user's changes, and their event sequence numbers, are serial. Batch statements pass each
-column as one array (`unnest`, `= ANY`): their SQL text is the same for every batch size.
+column as one binary array (`unnest`, `= ANY`; outbox/arrays.py): their SQL text is the same
+for every batch size.
 """
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from outbox import arrays
+
 from apps.access_api.adapters.grant_rows import ADD_GRANTS, UPDATE_GRANTS, columns, grant
 from apps.access_api.domain.ledger import Ledger
 
-CREATE_USERS = text("INSERT INTO users (email) SELECT unnest(CAST(:emails AS text[])) "
-                    "ON CONFLICT DO NOTHING")
-LOCK_USERS = text("SELECT id, email, role_sequence FROM users "
-                  "WHERE email = ANY(CAST(:emails AS text[])) ORDER BY id FOR UPDATE")
+# The users it returns are new: locked by their insert until the commit, and with nothing to load.
+CREATE_USERS = ("INSERT INTO users (email) SELECT unnest(CAST(%(emails)b AS text[])) "
+                "ON CONFLICT DO NOTHING RETURNING id, email, role_sequence")
+LOCK_USERS = ("SELECT id, email, role_sequence FROM users "
+              "WHERE email = ANY(CAST(%(emails)b AS text[])) ORDER BY id FOR UPDATE")
 # The scheduler's pick: users with a live grant whose end has come, read from the partial index
 # of live grants by end (cost follows what is due). SKIP LOCKED: a user another scheduler or a
 # consumer holds is left to it, so two schedulers never wait on, or both end, the same grant.
@@ -28,25 +33,27 @@ LOCK_DUE_USERS = text(
     "  ORDER BY ends_at LIMIT :limit) "
     "ORDER BY id FOR UPDATE SKIP LOCKED")
 NEXT_DUE = text("SELECT min(ends_at) FROM grants WHERE ended_at IS NULL")
-LOAD_GRANTS = text("SELECT * FROM grants WHERE user_id = ANY(CAST(:ids AS bigint[])) "
-                   "AND (ended_at IS NULL OR ended_at > :since) ORDER BY id")
-LOAD_ROLES = text("SELECT user_id, role, until FROM user_roles "
-                  "WHERE user_id = ANY(CAST(:ids AS bigint[]))")
-GRANTED_PURCHASES = text("SELECT DISTINCT source_id FROM grants WHERE source_type = 'purchase' "
-                         "AND source_id = ANY(CAST(:ids AS text[]))")
+LOAD_GRANTS = ("SELECT * FROM grants WHERE user_id = ANY(CAST(%(ids)b AS bigint[])) "
+               "AND (ended_at IS NULL OR ended_at > %(since)b) ORDER BY id")
+LOAD_ROLES = ("SELECT user_id, role, until FROM user_roles "
+              "WHERE user_id = ANY(CAST(%(ids)b AS bigint[]))")
+GRANTED_PURCHASES = ("SELECT DISTINCT source_id FROM grants WHERE source_type = 'purchase' "
+                     "AND source_id = ANY(CAST(%(ids)b AS text[]))")
 NEXT_GRANT_ID = text("SELECT nextval('grants_id_seq')")
-UPSERT_ROLES = text(
+UPSERT_ROLES = (
     "INSERT INTO user_roles (user_id, role, until) SELECT * FROM unnest("
-    "CAST(:user_ids AS bigint[]), CAST(:roles AS text[]), CAST(:untils AS timestamptz[])) "
+    "CAST(%(user_ids)b AS bigint[]), CAST(%(roles)b AS text[]), "
+    "CAST(%(untils)b AS timestamptz[])) "
     "ON CONFLICT (user_id, role) DO UPDATE SET until = excluded.until")
-DELETE_ROLES = text(
-    "DELETE FROM user_roles r USING unnest(CAST(:user_ids AS bigint[]), CAST(:roles AS text[])) "
-    "AS v(user_id, role) WHERE r.user_id = v.user_id AND r.role = v.role")
-SET_SEQUENCES = text(
-    "UPDATE users u SET role_sequence = v.sequence FROM unnest(CAST(:ids AS bigint[]), "
-    "CAST(:sequences AS bigint[])) AS v(id, sequence) WHERE u.id = v.id")
-DELETE_GRANTS = text("DELETE FROM grants WHERE user_id = ANY(CAST(:ids AS bigint[]))")
-DELETE_USERS = text("DELETE FROM users WHERE id = ANY(CAST(:ids AS bigint[]))")  # roles cascade
+DELETE_ROLES = (
+    "DELETE FROM user_roles r USING unnest(CAST(%(user_ids)b AS bigint[]), "
+    "CAST(%(roles)b AS text[])) AS v(user_id, role) "
+    "WHERE r.user_id = v.user_id AND r.role = v.role")
+SET_SEQUENCES = (
+    "UPDATE users u SET role_sequence = v.sequence FROM unnest(CAST(%(ids)b AS bigint[]), "
+    "CAST(%(sequences)b AS bigint[])) AS v(id, sequence) WHERE u.id = v.id")
+DELETE_GRANTS = "DELETE FROM grants WHERE user_id = ANY(CAST(%(ids)b AS bigint[]))"
+DELETE_USERS = "DELETE FROM users WHERE id = ANY(CAST(%(ids)b AS bigint[]))"  # roles cascade
 
 
 class LedgerRepository:
@@ -58,11 +65,15 @@ class LedgerRepository:
     def lock(self, emails: list[str], since: datetime, create: bool = False) -> dict[str, Ledger]:
         """The ledgers of these users (created first when `create`), row-locked, by e-mail.
         Grants ended at or before `since` are not loaded: no rule as of `since` needs them."""
-        unique = sorted(set(emails))
+        unique, created = sorted(set(emails)), []
         if create:
-            self.session.execute(CREATE_USERS, {"emails": unique})
-        rows = self.session.execute(LOCK_USERS, {"emails": unique}).all()
-        return {ledger.email: ledger for ledger in self._load(rows, since)}
+            created = arrays.execute(self.session, CREATE_USERS, {"emails": unique}).all()
+            made = {row.email for row in created}
+            unique = [email for email in unique if email not in made]
+        rows = arrays.execute(self.session, LOCK_USERS, {"emails": unique}).all() if unique else []
+        users = sorted([*created, *rows], key=lambda row: row.id)
+        return {ledger.email: ledger
+                for ledger in self._load(users, since, {row.id for row in created})}
 
     def lock_due(self, now: datetime, limit: int) -> list[Ledger]:
         """Ledgers of users with grants due by `now` that no other transaction holds."""
@@ -75,20 +86,22 @@ class LedgerRepository:
 
     def granted_purchases(self, purchase_ids: list[str]) -> set[str]:
         """Which of these purchases have grants already, ended ones included."""
-        return set(self.session.scalars(GRANTED_PURCHASES, {"ids": sorted(set(purchase_ids))}))
+        ids = sorted(set(purchase_ids))
+        return set(arrays.execute(self.session, GRANTED_PURCHASES, {"ids": ids}).scalars())
 
     def new_grant_id(self) -> int:
         """An id for a grant whose source is itself (a manual grant)."""
         return self.session.scalar(NEXT_GRANT_ID)
 
-    def _load(self, users, since: datetime) -> list[Ledger]:
-        ids = [row.id for row in users]
-        grants = {user_id: [] for user_id in ids}
-        for row in self.session.execute(LOAD_GRANTS, {"ids": ids, "since": since}):
-            grants[row.user_id].append(grant(row))
-        roles = {user_id: {} for user_id in ids}
-        for row in self.session.execute(LOAD_ROLES, {"ids": ids}):
-            roles[row.user_id][row.role] = row.until
+    def _load(self, users, since: datetime, created: set[int] = frozenset()) -> list[Ledger]:
+        grants = {row.id: [] for row in users}
+        roles = {row.id: {} for row in users}
+        ids = [row.id for row in users if row.id not in created]
+        if ids:
+            for row in arrays.execute(self.session, LOAD_GRANTS, {"ids": ids, "since": since}):
+                grants[row.user_id].append(grant(row))
+            for row in arrays.execute(self.session, LOAD_ROLES, {"ids": ids}):
+                roles[row.user_id][row.role] = row.until
         ledgers = []
         for row in users:
             ledger = self.track(Ledger(row.id, row.email, row.role_sequence, grants[row.id],
@@ -119,7 +132,7 @@ class LedgerRepository:
         self._write(new, changed, upserts, removals, sequences, deleted)
 
     def _write(self, new, changed, upserts, removals, sequences, deleted) -> None:
-        execute = self.session.execute
+        execute = partial(arrays.execute, self.session)
         if new:
             execute(ADD_GRANTS, {"ids": [g.id for _, g in new],
                                  "user_ids": [user_id for user_id, _ in new],
