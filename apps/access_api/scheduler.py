@@ -10,7 +10,6 @@ between two passes. Serves /health/live, /health/ready and /metrics (outbox/heal
 """
 import argparse
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -18,27 +17,19 @@ from datetime import datetime, timezone
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy import create_engine
-from sqlalchemy.exc import DBAPIError
 
-from outbox.health import HealthServer, LoopHealth, database_check
-
+from apps import periodic
 from apps.access_api.service.expiry import end_due_grants, next_due_end
 from apps.access_api.service.uow import AccessUnitOfWork
-from apps.settings import database_url, env
+from apps.settings import database_url
 
 log = logging.getLogger("access-expiry")
 
 NAME = "access-expiry"
+SETTING = "ACCESS_EXPIRY"  # ACCESS_EXPIRY_HTTP_PORT, ACCESS_EXPIRY_HTTP_HOST
 HTTP_PORT = 9110  # clear of the APIs (8000, 8001), the consumers (91xx) and the stack (5xxxx)
 BUSY_PAUSE_S = 0.05  # something is due but another transaction holds its user
 ERROR_PAUSE_S = 1.0
-
-
-class SchedulerHealth(LoopHealth):
-    """A loop without a consumer group: live while it passes, ready when its database is."""
-
-    def group_errors(self) -> dict[str, list[str]]:
-        return {}
 
 
 class SchedulerMetrics:
@@ -70,7 +61,7 @@ class Scheduler:
     def __init__(self, uow: Callable[[], AccessUnitOfWork], batch_size: int = 500,
                  max_sleep: float = 1.0, clock=lambda: datetime.now(timezone.utc)):
         self.uow, self.batch_size, self.max_sleep, self.clock = uow, batch_size, max_sleep, clock
-        self.health = SchedulerHealth(time.monotonic, stale_after_s=max(30.0, 10 * max_sleep))
+        self.health = periodic.PassHealth(time.monotonic, stale_after_s=max(30.0, 10 * max_sleep))
         self.metrics = SchedulerMetrics()
 
     def run_once(self) -> float:
@@ -87,19 +78,11 @@ class Scheduler:
         return pause(next_due_end(self.uow()), self.clock(), bool(done.ended), self.max_sleep)
 
     def run(self, stop: threading.Event) -> None:
-        self.health.started()
-        try:
-            while not stop.is_set():
-                self.health.polled()
-                try:
-                    wait = self.run_once()
-                except DBAPIError as error:  # the database is away: try again, stay alive
-                    self.metrics.errors.inc()
-                    log.warning("expiry pass failed: %s", str(error).splitlines()[0])
-                    wait = ERROR_PAUSE_S
-                stop.wait(wait)
-        finally:
-            self.health.stopped()
+        periodic.run_passes(self.run_once, stop, self.health, self.database_away, ERROR_PAUSE_S)
+
+    def database_away(self, error) -> None:
+        self.metrics.errors.inc()
+        log.warning("expiry pass failed: %s", str(error).splitlines()[0])
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -109,31 +92,23 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="most due grants picked in one transaction")
     parser.add_argument("--max-sleep", type=float, default=1.0,
                         help="longest wait between passes, in seconds")
-    parser.add_argument("--http-port", type=int,
-                        help=f"health and metrics; 0 = none (ACCESS_EXPIRY_HTTP_PORT, {HTTP_PORT})")
-    parser.add_argument("--http-host", help="address to serve on (ACCESS_EXPIRY_HTTP_HOST, 127.0.0.1)")
+    periodic.http_arguments(parser, SETTING, HTTP_PORT)
     return parser.parse_args(argv)
 
 
 def http_port() -> int:
-    return int(env("ACCESS_EXPIRY_HTTP_PORT", str(HTTP_PORT)))
+    return periodic.http_port(SETTING, HTTP_PORT)
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = parse(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = periodic.stop_on_signals()
     url = database_url("access")
     engine = create_engine(url, pool_pre_ping=True, pool_size=2)
     scheduler = Scheduler(lambda: AccessUnitOfWork(engine.connect), args.batch_size, args.max_sleep)
-    port = http_port() if args.http_port is None else args.http_port
-    if port:
-        host = args.http_host or env("ACCESS_EXPIRY_HTTP_HOST", "127.0.0.1")
-        server = HealthServer(NAME, scheduler.health, scheduler.metrics.registry,
-                              database_check(url), host, port).start()
-        log.info("health and metrics on http://%s:%d", *server.httpd.server_address[:2])
+    periodic.serve_health(NAME, scheduler.health, scheduler.metrics.registry, url, args, SETTING,
+                          HTTP_PORT, log)
     log.info("ending grants at their end time (batches of up to %d, sleeping at most %.1fs)",
              args.batch_size, args.max_sleep)
     scheduler.run(stop)

@@ -7,7 +7,8 @@ to start with APP_ENV=production: it approves test cards, and a real shop must n
 Settings: PAYMENT_PLATFORM_PORT (default: the port of PAYMENT_PLATFORM_URL, 8090),
 PAYMENT_PLATFORM_KEY / PAYMENT_PLATFORM_SECRET (the credentials it accepts; development
 defaults in apps/payments/settings.py), PAYMENT_PLATFORM_DB (default
-$STACK_DIR/payment-platform/charges.sqlite3).
+$STACK_DIR/payment-platform/charges.sqlite3), PAYMENT_WEBHOOK_URL / PAYMENT_WEBHOOK_SECRET
+(where to tell the shop a subscription charge's outcome, and the signing secret: webhooks.py).
 """
 import argparse
 import logging
@@ -22,6 +23,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from apps.payment_platform.app import create_app
 from apps.payment_platform.store import Store
+from apps.payment_platform.webhooks import WebhookSender
 from apps.payments import settings
 from apps.settings import production
 from apps.stack_folder import stack_dir
@@ -53,14 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         log.error("refusing to start with APP_ENV=production: this is a fake that approves test cards")
         return 2
     args = parse(argv)
-    app = create_app(Store(args.db), settings.platform_key(), settings.platform_secret())
+    webhooks = WebhookSender.from_environment()
+    app = create_app(Store(args.db), settings.platform_key(), settings.platform_secret(), webhooks)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=PlainRequestLog)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     serving = threading.Thread(target=server.serve_forever, name="http")
     serving.start()
-    log.info("fake payment platform on http://%s:%d (charges in %s)", args.host, server.port, args.db)
+    log.info("fake payment platform on http://%s:%d (charges in %s; webhooks to %s)", args.host,
+             server.port, args.db, webhooks.url if webhooks else "nowhere: PAYMENT_WEBHOOK_URL unset")
     stop.wait()
     server.shutdown()  # stops accepting; threads answering a slowed call end with the process
     serving.join()

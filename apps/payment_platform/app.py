@@ -19,6 +19,7 @@ from apps.payment_platform import charges
 from apps.payment_platform.charges import Problem
 from apps.payment_platform.controls import Controls
 from apps.payment_platform.store import KeyReused, Store
+from apps.payment_platform.webhooks import WebhookSender
 
 log = logging.getLogger("payment-platform")
 EXTENSION = "payment_platform"
@@ -33,15 +34,17 @@ class Platform:
     api_key: str
     api_secret: str
     controls: Controls
+    webhooks: WebhookSender | None = None  # tells the shop a subscription charge's outcome
 
 
 def platform() -> Platform:
     return current_app.extensions[EXTENSION]
 
 
-def create_app(store: Store, api_key: str, api_secret: str) -> Flask:
+def create_app(store: Store, api_key: str, api_secret: str,
+               webhooks: WebhookSender | None = None) -> Flask:
     app = Flask(__name__)
-    app.extensions[EXTENSION] = Platform(store, api_key, api_secret, Controls())
+    app.extensions[EXTENSION] = Platform(store, api_key, api_secret, Controls(), webhooks)
     app.register_blueprint(blp)
     app.register_error_handler(Problem, lambda p: ({"code": p.code, "message": p.message}, p.status))
     app.register_error_handler(HTTPException, lambda e: (
@@ -108,8 +111,11 @@ def subscription_charge(request_id: str):
     if not valid_key(request_id):
         raise Problem(400, "invalid_request", RULE.replace(HEADER, "The request id"))
     order = charges.subscription_request(json_body())
-    return answer_once("subscription", request_id, order, lambda db: (
+    answer, status, headers = answer_once("subscription", request_id, order, lambda db: (
         201, Store.add_charge(db, charges.decide_subscription_charge(request_id, order))))
+    if platform().webhooks and "Idempotent-Replayed" not in headers:  # told once, when decided
+        platform().webhooks.charge_decided(answer)
+    return answer, status, headers
 
 
 @blp.post("/charges/<charge_id>/refunds")

@@ -87,9 +87,16 @@ def charge_request(body: object) -> ChargeRequest:
 
 
 def subscription_request(body: object) -> dict:
+    """`{"customer_id", "sku_id"}`, and optionally `subscription_id` (the webhook reporting the
+    outcome names it) and `amount` (what to charge instead of the sku's price: a proration)."""
     if not isinstance(body, dict):
         raise Problem(400, "invalid_request", "the body must be a JSON object")
-    return {"customer_id": text(body, "customer_id"), "sku_id": text(body, "sku_id")}
+    order = {"customer_id": text(body, "customer_id"), "sku_id": text(body, "sku_id")}
+    if "subscription_id" in body:
+        order["subscription_id"] = text(body, "subscription_id")
+    if "amount" in body:
+        order["amount"] = str(amount_of(body))
+    return order
 
 
 def now() -> str:

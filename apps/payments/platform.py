@@ -76,8 +76,15 @@ class PaymentPlatform:
                          "expiryMonth": card.expiry_month, "expiryYear": card.expiry_year}}
         return charge_result(self._send("POST", "/charges", body, key=str(order_id)))
 
-    def subscription_charge(self, request_id: str, customer_id: str, sku_id: str) -> ChargeResult:
-        body = {"customer_id": customer_id, "sku_id": sku_id}
+    def subscription_charge(self, request_id: str, customer_id: str, sku_id: str, *,
+                            subscription_id: str | None = None,
+                            amount: Decimal | None = None) -> ChargeResult:
+        """The contract body is `{"customer_id", "sku_id"}`; `subscription_id` (for the webhook
+        that reports the outcome) and `amount` (what a proration charges, not the sku's price)
+        are optional additions, sent when given."""
+        body = {"customer_id": customer_id, "sku_id": sku_id,
+                **({"subscription_id": subscription_id} if subscription_id else {}),
+                **({"amount": money(amount)} if amount is not None else {})}
         return charge_result(self._send("POST", f"/order/{quote(request_id, safe='')}", body,
                                         key=request_id))
 

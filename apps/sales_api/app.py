@@ -6,6 +6,7 @@ from apps.api_keys.bearer import install_api_keys
 from apps.idempotency.middleware import install_idempotency
 from apps.settings import database_url
 from apps.web import create_api
+from apps.billing.api.charges import blp as charges_blp
 from apps.billing.api.errors import register_billing_errors
 from apps.billing.api.reports import blp as reports_blp
 from apps.billing.api.views import blp as billing_blp
@@ -46,6 +47,7 @@ def create_app(db_url: str | None = None) -> Flask:
     api.register_blueprint(purchases_blp)
     api.register_blueprint(orders_blp)
     api.register_blueprint(billing_blp)
+    api.register_blueprint(charges_blp)
     api.register_blueprint(reports_blp)
     install_payment_webhooks(app, api)
     api.register_blueprint(cancellations_blp)

@@ -92,6 +92,15 @@ def expiry_scheduler() -> Program:
                        http_port(), "ACCESS_EXPIRY_HTTP_PORT")
 
 
+def billing_scheduler() -> Program:
+    """Charges due subscriptions and marks overdue ones (apps/billing/scheduler.py); more
+    instances are safe."""
+    from apps.billing.scheduler import http_port
+
+    return with_health("billing-scheduler", [sys.executable, "-m", "apps.billing.scheduler"],
+                       http_port(), "BILLING_SCHEDULER_HTTP_PORT")
+
+
 def payment_platform() -> Program:
     """The local stand-in for the external card processor (apps/payment_platform: a fake, which
     production replaces by the real platform's PAYMENT_PLATFORM_URL)."""
@@ -125,6 +134,7 @@ PROGRAMS: tuple[Program, ...] = (
             address_setting="ACCESS_API_URL"),
     expiry_scheduler(),
     payment_platform(),
+    billing_scheduler(),
     *(consumer(name) for name in sorted(CONSUMERS)),
     storefront(),
 )

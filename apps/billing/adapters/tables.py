@@ -40,6 +40,7 @@ subscription_charges = Table(
     Column("subscription_id", Text, ForeignKey("subscriptions.id"), nullable=False),
     Column("period", Integer, nullable=False),
     Column("kind", Text, nullable=False),
+    Column("plan_id", Text, ForeignKey("plans.id"), nullable=False),  # sales migration 0010
     Column("amount", Numeric(12, 2), nullable=False),
     Column("currency", Text, nullable=False),
     Column("status", Text, nullable=False),
