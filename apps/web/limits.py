@@ -66,10 +66,17 @@ def check_request() -> None:
     if (request.content_length or 0) > MAX_BODY_BYTES:
         too_large()  # refused unread
     if request.method in JSON_BODY_METHODS:
-        if not request.is_json:
+        # A request that sends no body (POST /api/orders/{id}/cancellation documents none)
+        # needs no Content-Type; one that sends a body must send JSON.
+        if not request.is_json and sends_body():
             abort(415, message="Content-Type must be application/json",
                   errors={"headers": {"Content-Type": ["must be application/json"]}})
         check_json_body()
+
+
+def sends_body() -> bool:
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    return bool(request.content_length) or chunked
 
 
 def check_json_body() -> None:

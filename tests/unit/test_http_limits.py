@@ -124,6 +124,13 @@ def test_a_body_that_is_not_json_is_415(client, content_type):
     assert "Content-Type" in response.get_json()["errors"]["headers"]
 
 
+def test_a_post_without_a_body_needs_no_content_type(client):
+    """An action without a body (a cancellation) is sent as a bare POST: the schema answers."""
+    response = client.post("/things")
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]["json"]) == {"name", "owner"}
+
+
 @pytest.mark.parametrize("value", ["n\x00", "\x1b[31m", "a\nb", "\x7f", "\x85", "\ud800"])
 def test_control_characters_in_a_body_field_are_422_naming_it(client, value):
     response = client.post("/things", json={**VALID, "name": value})
