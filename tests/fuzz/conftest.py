@@ -1,7 +1,6 @@
-"""Fixtures of the fuzz tests: buyers with purchases for the happy paths, and one tally per API,
-reported (terminal and JSON) when the session ends."""
+"""Fixtures of the fuzz tests: buyers with purchases, a paid order and disposable records for the
+happy paths, and one tally per API, reported (terminal and JSON) when the session ends."""
 import time
-import uuid
 
 import pytest
 import requests
@@ -9,10 +8,12 @@ import requests
 from apps.settings import ACCESS_API_URL, SALES_API_URL
 from tests.bench.common import PRODUCTS, SERVICE_KEY
 from tests.fuzz.config import EXAMPLES, OUTPUT, SEED
-from tests.fuzz.mixes import MANUAL_GRANT, Known
+from tests.fuzz.bodies import MANUAL_GRANT, fresh_address, new_order, new_product
+from tests.fuzz.mixes import Known
 from tests.fuzz.tally import Tally, write_report
 
 VISIBLE_WITHIN_S = 30.0
+PAID_WITHIN_S = 60.0  # the payment worker charges a new order within seconds
 
 TALLIES: dict[str, Tally] = {}  # filled by the tests, reported at the end of the session
 
@@ -20,30 +21,45 @@ TALLIES: dict[str, Tally] = {}  # filled by the tests, reported at the end of th
 @pytest.fixture(scope="session")
 def known(system, api_key) -> Known:
     """Two fresh buyers, each holding both seeded products, their roles visible in the access API;
-    a user to delete, and a live manual grant to end."""
+    a user to delete, a live manual grant to end, a product to change and archive, and a paid
+    order to read and cancel."""
     buyers = tuple(fresh_address() for _ in range(2))
     for buyer in buyers:
         for product in PRODUCTS:
             response = requests.post(f"{SALES_API_URL}/api/purchases", timeout=10, json={
                 "serviceKey": SERVICE_KEY, "buyerEmail": buyer, "productId": product})
             assert response.status_code == 201, response.text
+    order = created(SALES_API_URL, "/api/orders", api_key, new_order())
     for buyer in buyers:
         wait_for_roles(buyer, api_key)
-    deletable = access_post("/api/users", api_key, {"email": fresh_address()})["email"]
-    grant = access_post(f"/api/users/{buyers[0]}/grants", api_key, MANUAL_GRANT)
+    deletable = created(ACCESS_API_URL, "/api/users", api_key, {"email": fresh_address()})["email"]
+    grant = created(ACCESS_API_URL, f"/api/users/{buyers[0]}/grants", api_key, MANUAL_GRANT)
+    product = created(SALES_API_URL, "/api/products", api_key, new_product())
+    wait_until_paid(order["id"], api_key)
     return Known(api_key=api_key, service_key=SERVICE_KEY, products=PRODUCTS, buyers=buyers,
-                 deletable=deletable, grant=(buyers[0], grant["id"]))
+                 deletable=deletable, grant=(buyers[0], grant["id"]),
+                 disposable_product=product["id"], order=order["id"],
+                 customer=order["customer"]["email"])
 
 
-def fresh_address() -> str:
-    return f"fuzz-{uuid.uuid4().hex[:10]}@example.com"
-
-
-def access_post(path: str, api_key: str, body: dict) -> dict:
-    response = requests.post(f"{ACCESS_API_URL}{path}", json=body, timeout=10,
+def created(api_url: str, path: str, api_key: str, body: dict) -> dict:
+    response = requests.post(f"{api_url}{path}", json=body, timeout=10,
                              headers={"Authorization": f"Bearer {api_key}"})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def wait_until_paid(order_id: str, api_key: str) -> None:
+    url, deadline = f"{SALES_API_URL}/api/orders/{order_id}", time.monotonic() + PAID_WITHIN_S
+    while time.monotonic() < deadline:
+        response = requests.get(url, timeout=10, headers={"Authorization": f"Bearer {api_key}"})
+        assert response.status_code == 200, response.text
+        status = response.json()["status"]
+        if status == "paid":
+            return
+        assert status == "pending_payment", f"order {order_id} is {status}: {response.text}"
+        time.sleep(0.2)
+    pytest.fail(f"order {order_id} was not paid within {PAID_WITHIN_S} s")
 
 
 def wait_for_roles(buyer: str, api_key: str) -> None:

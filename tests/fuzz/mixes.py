@@ -11,13 +11,15 @@ Each request gets one of four:
   a checkout body a `serviceKey` of any text JSON can carry, lone surrogates and control
   characters included (schemathesis sends only what the spec's bearer scheme describes, and
   text that Hypothesis can encode as UTF-8);
-- all real: credentials, a seeded product, a buyer who has purchases; a generated
-  `Idempotency-Key` becomes a fresh UUID, the header's intended use, since a generated one may
-  repeat a key that an earlier run stored with another body. Writes that succeed once take
-  values made for them: a new user gets a fresh address (a seeded run would repeat its
-  generated ones, all taken after the first run), a deletion the session's disposable user
-  (never a buyer the other operations need), the end of a grant the session's live grant, a
-  manual grant a valid body;
+- all real: credentials, a seeded product, a buyer who has purchases, the session's paid order
+  and its customer; a generated `Idempotency-Key` becomes a fresh UUID, the header's intended
+  use, since a generated one may repeat a key that an earlier run stored with another body.
+  Writes that succeed once take values made for them (bodies.py): a new user, product or order
+  gets fresh names (a seeded run would repeat its generated ones, all taken after the first
+  run), a deletion the session's disposable user, a product's change or archiving the session's
+  disposable product (never a seeded one the other operations sell; the change keeps it
+  archived), the end of a grant the session's live grant, a manual grant a valid body. The paid
+  order is cancelled by the first such request; the later ones answer 409, documented;
 - as generated.
 What a mix does not touch stays generated (other headers, schema-breaking parts).
 """
@@ -27,6 +29,8 @@ import uuid
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
+
+from tests.fuzz.bodies import MANUAL_GRANT, fresh_address, new_order, new_product
 
 AS_GENERATED, ODD_CREDENTIALS = "as generated", "odd credentials"
 REAL_CREDENTIALS, ALL_REAL = "real credentials", "all real"
@@ -59,9 +63,9 @@ class Known:
     buyers: tuple[str, ...]
     deletable: str  # a user made to be deleted
     grant: tuple[str, int]  # a live manual grant to be ended: (the user's e-mail, its id)
-
-
-MANUAL_GRANT = {"role": "FUZZ_MANUAL", "period": {"unit": "DAY", "count": 1}, "reason": "fuzz"}
+    disposable_product: str  # an archived fuzz product, to be changed and archived
+    order: str  # a paid order's id, to be read and cancelled
+    customer: str  # the e-mail of that order's customer: a history with an order in it
 
 
 @dataclass(frozen=True)
@@ -115,21 +119,33 @@ def mixed(case, known: Known, mix: Mix):
 
 
 def real_ids(case, known: Known, mix: Mix) -> None:
-    """Path parameters and user-API bodies that exist, or can be made, on the running system."""
+    """Path parameters and bodies that exist, or can be made, on the running system."""
     path = dict(case.path_parameters or {})
     operation = (case.operation.method.upper(), case.operation.path)
     if "email" in path:
         path["email"] = mix.buyer
     if operation == ("DELETE", "/api/users/{email}"):
         path["email"] = known.deletable
+    if operation == ("GET", "/api/customers/{email}/orders"):
+        path["email"] = known.customer
     if "grant_id" in path:
         path["email"], path["grant_id"] = known.grant
+    if "product_id" in path:
+        path["product_id"] = mix.product if operation[0] == "GET" else known.disposable_product
+    if "order_id" in path:
+        path["order_id"] = known.order
     case.path_parameters = path or case.path_parameters
+    generated_body = case.body if isinstance(case.body, dict) else {}
     if operation == ("POST", "/api/users"):
-        case.body = {**(case.body if isinstance(case.body, dict) else {}),
-                     "email": f"fuzz-{uuid.uuid4().hex[:10]}@example.com"}
+        case.body = {**generated_body, "email": fresh_address()}
     if operation == ("POST", "/api/users/{email}/grants"):
         case.body = dict(MANUAL_GRANT)
+    if operation == ("POST", "/api/products"):
+        case.body = new_product()
+    if operation == ("PATCH", "/api/products/{product_id}"):
+        case.body = {**generated_body, "active": False}  # archived: never in the shop's list
+    if operation == ("POST", "/api/orders"):
+        case.body = new_order()
 
 
 def takes_bearer_key(operation) -> bool:
