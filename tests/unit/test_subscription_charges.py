@@ -185,3 +185,17 @@ def test_a_charge_changes_nothing_of_the_subscription_and_publishes_nothing():
         unchanged = uow.subscriptions.get("sub_1")
     assert (unchanged.status, unchanged.periods_paid) == (Status.PENDING, 0)
     assert uow.published == []
+
+
+def test_the_idempotency_middleware_leaves_the_charge_to_its_request_id():
+    from apps.sales_api.app import create_app
+    from tests.unit.http_app import unreachable_database_url
+
+    app = create_app(unreachable_database_url())  # no request is made: nothing connects
+    spec = app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    paths = spec["paths"]
+    charge = paths["/api/subscriptions/{subscription_id}/charges/{request_id}"]["post"]
+    subscribe = paths["/api/subscriptions"]["post"]
+    key = {"$ref": "#/components/parameters/IDEMPOTENCY_KEY"}
+    assert key in subscribe["parameters"] and key not in charge["parameters"]
+    assert {"200", "201", "404", "409", "502", "503"} <= set(charge["responses"])

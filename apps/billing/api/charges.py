@@ -1,10 +1,11 @@
 """/api/subscriptions/{id}/charges/{request_id}: charge the current billing period, read a charge.
 
 The request id is the charge's idempotency key, stored with it: the same id again is answered
-from the stored charge, never with a second platform call. This view works on connections of
-its own, not on an Idempotency-Key's shared transaction: the charge is claimed and committed
-before the platform is called, and the call happens with no transaction open
-(service/charges.py). An Idempotency-Key header adds nothing here.
+from the stored charge, never with a second platform call. So the Idempotency-Key middleware
+leaves the POST alone (`exempt`): its one transaction around the view would hold the platform
+call inside it, and replay a 409 or 503 that a later call would answer differently. The view
+works on connections of its own: the charge is claimed and committed before the platform is
+called, and the call happens with no transaction open (service/charges.py).
 """
 import marshmallow as ma
 from flask import current_app
@@ -19,6 +20,7 @@ from apps.billing.api.schemas import SubscriptionPathSchema
 from apps.billing.domain.charges import ChargeKind, ChargeStatus, RequestIdTaken
 from apps.billing.service import charges as service
 from apps.billing.service.uow import BillingUnitOfWork
+from apps.idempotency.middleware import exempt
 from apps.payments.platform import PaymentPlatform
 from apps.web.fields import Text
 
@@ -63,6 +65,7 @@ def charger() -> service.Charger:
 
 @blp.route("/subscriptions/<string:subscription_id>/charges/<string:request_id>")
 class SubscriptionCharge(MethodView):
+    @exempt(blp)
     @requires_scope(blp, "billing:write")
     @blp.arguments(ChargePathSchema, location="path", as_kwargs=True)
     @blp.response(201, ChargeSchema, description=(
