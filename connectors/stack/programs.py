@@ -105,9 +105,12 @@ def payment_platform() -> Program:
     """The local stand-in for the external card processor (apps/payment_platform: a fake, which
     production replaces by the real platform's PAYMENT_PLATFORM_URL)."""
     url = env("PAYMENT_PLATFORM_URL", "http://127.0.0.1:8090")
+    # It posts its signed payment webhooks to the sales API, as the real platform would.
+    webhooks = env("PAYMENT_WEBHOOK_URL", f"{SALES_API_URL}/api/webhooks/payment")
     return Program("payment-platform", lambda s: [sys.executable, "-m", "apps.payment_platform"],
                    http_ok(f"{url}/health/ready"), app=True, address=url,
-                   address_setting="PAYMENT_PLATFORM_URL")
+                   address_setting="PAYMENT_PLATFORM_URL",
+                   environment={"PAYMENT_WEBHOOK_URL": webhooks})
 
 
 def storefront() -> Program:

@@ -96,6 +96,11 @@ class PlanChangeSchema(RequestSchema):
 class PlanChangeResultSchema(SubscriptionSchema):
     prorated_amount = ma.fields.String(metadata={
         "description": "Charged now for an upgrade (decimal text); \"0.00\" for a downgrade."})
+    proration_request_id = ma.fields.String(allow_none=True, metadata={
+        "description": "The charge's request id (POST /api/subscriptions/{id}/charges/{it} "
+                       "reads or retries it); null when nothing is charged."})
+    proration_status = ma.fields.String(allow_none=True, metadata={
+        "description": "approved, declined, or pending when the platform did not answer."})
 
 
 class EligibleQuerySchema(RequestSchema):

@@ -11,9 +11,11 @@ from apps.billing.api.schemas import (EligibleQuerySchema, EligibleSchema, NewPl
                                       PlanChangeSchema, PlanListSchema, PlanPathSchema,
                                       PlanSchema, PlanUpdateSchema, StatusChangeSchema,
                                       SubscriptionPathSchema, SubscriptionSchema)
+from apps.billing.api.charges import charger
 from apps.billing.api.uow import new_uow
 from apps.billing.domain.model import Plan
-from apps.billing.service import subscriptions as service
+from apps.billing.service import charges, subscriptions as service
+from apps.payments.platform import PlatformRejected, PlatformUnavailable
 
 blp = Blueprint("billing", __name__, url_prefix="/api",
                 description="Plans and subscriptions: a plan grants roles while its "
@@ -134,7 +136,17 @@ class SubscriptionPlan(MethodView):
         """Change plan: an upgrade (a higher price) at once, with a prorated charge for the rest
         of the paid period; a downgrade when the paid period ends."""
         subscription, amount = service.change_plan(new_uow(), subscription_id, body["plan_id"])
-        return PlanChange(subscription, money.formatted(amount, subscription.plan.currency))
+        change = PlanChange(subscription, money.formatted(amount, subscription.plan.currency))
+        try:  # the change is committed; its charge is the idempotent one of charges.py
+            answer = charges.charge_proration(charger(), subscription_id, amount)
+        except (PlatformUnavailable, PlatformRejected):
+            # On record as pending: the charges endpoint with its request id sends it again.
+            answer = None
+            change.proration_status = "pending"
+        if answer is not None:
+            change.proration_request_id = answer.charge.request_id
+            change.proration_status = answer.charge.status.value
+        return change
 
 
 class PlanChange:
@@ -142,6 +154,7 @@ class PlanChange:
 
     def __init__(self, subscription, prorated_amount: str):
         self.subscription, self.prorated_amount = subscription, prorated_amount
+        self.proration_request_id = self.proration_status = None
 
     def __getattr__(self, name):
         return getattr(self.subscription, name)
