@@ -67,6 +67,9 @@ class ConsumerGroupProcesses:
                     env=env, stdout=out, stderr=subprocess.STDOUT))
             self.logs.append(log)
 
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.procs]
+
     def exited(self) -> list[int]:
         return [p.returncode for p in self.procs if p.poll() is not None]
 

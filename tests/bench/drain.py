@@ -3,7 +3,8 @@
 Runs on the SAME backlog, from empty tables and a fresh group each: batched (the runner's default
 batch size), batch size 1 (one transaction per event, the baseline), and three processes of one
 group (batched); BENCH_DRAIN_RUNS picks some of them. Drain rate = events applied / time from the
-first applied row seen to the last; the wall time from launching the processes is beside it.
+first applied row seen to the last; the wall time from launching the processes is beside it,
+and the CPU the consumers and their PostgreSQL backends spent per 1000 events (tests/bench/cpu.py).
 """
 import ast
 import os
@@ -11,7 +12,7 @@ import re
 import time
 import uuid
 
-from tests.bench import benchdb
+from tests.bench import benchdb, cpu
 from tests.bench.backlog import PARTITIONS, Backlog, delete_topic, produce_backlog
 from tests.bench.common import env_float, env_int, say
 from tests.bench.consumers import ConsumerGroupProcesses, cli_missing, delete_groups, partition_owners
@@ -28,6 +29,7 @@ def watch_drain(procs: ConsumerGroupProcesses, backlog: Backlog, launched: float
     first = last = None
     count_at_first, count, moved, reported, sampled = 0, 0, launched, launched, launched
     owners, shared_at, count_at_shared = {"members": {}}, None, 0
+    cpu_at_first = cpu_at_last = None
     with benchdb.connect() as conn:
         while count < backlog.events:
             time.sleep(POLL_S)
@@ -36,8 +38,10 @@ def watch_drain(procs: ConsumerGroupProcesses, backlog: Backlog, launched: float
                 count, moved = new_count, now
                 if first is None:
                     first, count_at_first = now, count
+                    cpu_at_first = cpu.sample(procs.pids(), conn)
             if count >= backlog.events:
                 last = now
+                cpu_at_last = cpu.sample(procs.pids(), conn)
             elif procs.exited() or now - moved > STALL_S:
                 break
             if procs.count > 1 and now - sampled >= 1:  # the most members ever seen holding some
@@ -50,8 +54,11 @@ def watch_drain(procs: ConsumerGroupProcesses, backlog: Backlog, launched: float
                 rate = f" ({(count - count_at_first) / (now - first):.0f}/s)" if first and now > first + 1 else ""
                 say(f"  {count}/{backlog.events} applied{rate}")
                 reported = now
+    spent = (cpu.per_1000_events(cpu_at_first, cpu_at_last, count - count_at_first)
+             if cpu_at_first and cpu_at_last else None)
     return {"first": first, "last": last, "count_at_first": count_at_first, "applied": count,
-            "owners": owners, "shared_at": shared_at, "count_at_shared": count_at_shared}
+            "owners": owners, "shared_at": shared_at, "count_at_shared": count_at_shared,
+            "cpu": spent}
 
 
 def drain_run(backlog: Backlog, name: str, batch_size: int | None, processes: int) -> dict:
@@ -79,6 +86,7 @@ def drain_run(backlog: Backlog, name: str, batch_size: int | None, processes: in
     elif last is not None:  # the whole backlog landed between two polls
         result["rate_per_s"] = round(backlog.events / (last - launched), 1)
     if last is not None:
+        result["cpu_ms_per_1000_events"] = seen["cpu"]  # consumer(s), their backends, both
         result["first_to_last_s"] = round(last - first, 2)
         result["wall_s_with_start"] = round(last - launched, 2)
         result["wall_rate_per_s"] = round(backlog.events / (last - launched), 1)
@@ -93,7 +101,8 @@ def drain_run(backlog: Backlog, name: str, batch_size: int | None, processes: in
         if seen["shared_at"] and last and last > seen["shared_at"]:  # once every member held some
             result["rate_once_shared_per_s"] = round(
                 (backlog.events - seen["count_at_shared"]) / (last - seen["shared_at"]), 1)
-    say(f"  {name}: {result.get('rate_per_s', 'n/a')}/s, exactly once "
+    say(f"  {name}: {result.get('rate_per_s', 'n/a')}/s, CPU ms per 1000 events "
+        f"{result.get('cpu_ms_per_1000_events')}, exactly once "
         f"{'OK' if check['ok'] else 'VIOLATED ' + str(check)}")
     return result
 

@@ -67,7 +67,9 @@ def rows(results: dict) -> list[tuple[str, object, str, str]]:
     table += [
         ("drain batched, events/s", batched, f">= {t['drain_batched_per_s_min']:.0f} (aim 10000)",
          verdict(batched, t["drain_batched_per_s_min"], True)),
+        ("  batched, CPU ms per 1000 events (consumer+db)", cpu_split(results, "batched"), "", ""),
         ("drain batch size 1, events/s", dig(results, "drain", "runs", "batch_1", "rate_per_s"), "", ""),
+        ("  batch size 1, CPU ms per 1000 events", cpu_split(results, "batch_1"), "", ""),
         ("  batched / batch size 1", over_1, f">= {t['drain_batched_over_batch1_min']}x",
          verdict(over_1, t["drain_batched_over_batch1_min"], True)),
         ("drain 3 processes, events/s", dig(results, "drain", "runs", "three_processes", "rate_per_s"), "", ""),
@@ -83,6 +85,14 @@ def rows(results: dict) -> list[tuple[str, object, str, str]]:
 
 def triple(summary: dict | None) -> str | None:
     return None if not summary else f"{summary['p50']}/{summary['p95']}/{summary['p99']}"
+
+
+def cpu_split(results: dict, run: str) -> str | None:
+    """`consumer+postgres=total`: less skewed by other work on the machine than the rate."""
+    spent = dig(results, "drain", "runs", run, "cpu_ms_per_1000_events")
+    if not spent or spent.get("total") is None:
+        return None
+    return f"{spent['consumer']:.0f}+{spent['postgres']:.0f}={spent['total']:.0f}"
 
 
 def exactly_once(results: dict) -> str | None:
