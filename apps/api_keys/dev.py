@@ -1,5 +1,6 @@
 """Development keys, each in a 0600 file under the stack folder: the operator's (every scope) and
-the storefront's (only what the shop needs: placing and reading orders, reading roles).
+the storefront's (only what the shop needs: placing and reading orders, recording leads,
+reading roles).
 
 The stack calls `ensure_dev_keys` after the migrations of `up` and prints `dev_key_hint`. With
 APP_ENV=production nothing is created: production keys are made one by one with the command.
@@ -15,7 +16,7 @@ NAME = "development"
 KEY_FILE = "dev-api-key"  # its name under the stack folder: .stack/dev-api-key
 STOREFRONT_NAME = "storefront"
 STOREFRONT_KEY_FILE = "storefront-api-key"  # read by apps/storefront/settings.py
-STOREFRONT_SCOPES = ("orders:read", "orders:write", "users:read")
+STOREFRONT_SCOPES = ("orders:read", "orders:write", "users:read", "leads:write")
 
 
 def ensure_dev_key(path: Path) -> str | None:

@@ -13,6 +13,8 @@ SCOPES = (
     "orders:write",    # sales API: place and cancel orders (the storefront)
     "billing:read",    # sales API: subscriptions, the eligible list, reports
     "billing:write",   # sales API: subscribe, pause, resume, cancel, change plan, charge
+    "leads:read",      # sales API: leads and their conversion summary
+    "leads:write",     # sales API: record a lead at checkout (the storefront)
 )
 
 

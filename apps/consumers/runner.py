@@ -24,7 +24,9 @@ from apps.access_api.service.uow import AccessUnitOfWork
 from apps.billing.service.uow import BillingUnitOfWork
 from apps.consumers import (access_customers, access_roles, access_subscriptions, billing,
                             course_access, payments, sales_customers)
+from apps.consumers import leads
 from apps.course_access.service.uow import CoursesUnitOfWork
+from apps.leads.service.uow import LeadsUnitOfWork
 from apps.sales_api.service.uow import SalesUnitOfWork
 from apps.settings import database_url, env, kafka_bootstrap
 
@@ -51,6 +53,7 @@ CONSUMERS = {
     "sales-customers": ConsumerEntry(sales_customers, SalesUnitOfWork, 9105),
     "billing": ConsumerEntry(billing, BillingUnitOfWork, 9106),
     "access-subscriptions": ConsumerEntry(access_subscriptions, AccessUnitOfWork, 9107),
+    "leads": ConsumerEntry(leads, LeadsUnitOfWork, 9109),
 }
 
 

@@ -11,6 +11,7 @@ from apps.billing.api.errors import register_billing_errors
 from apps.billing.api.reports import blp as reports_blp
 from apps.billing.api.views import blp as billing_blp
 from apps.billing.api.webhooks import install_payment_webhooks
+from apps.leads.api.views import blp as leads_blp
 from apps.sales_api.adapters.catalog_cache import CatalogCache
 from apps.sales_api.adapters.catalog_listener import CatalogListener
 from apps.sales_api.api.cancellations.views import blp as cancellations_blp
@@ -51,6 +52,7 @@ def create_app(db_url: str | None = None) -> Flask:
     api.register_blueprint(reports_blp)
     install_payment_webhooks(app, api)
     api.register_blueprint(cancellations_blp)
+    api.register_blueprint(leads_blp)
     register_error_handlers(app, api)
     register_billing_errors(app, api)
     return app

@@ -32,11 +32,16 @@ def whole_number_or_text(text: str):
     return int(text) if text.isdigit() else text
 
 
+def customer_json(form) -> dict:
+    """The visitor as the API takes it, trimmed: an order's customer, and the lead before it."""
+    return {"email": (form.get("email") or "").strip(), "name": (form.get("name") or "").strip()}
+
+
 def order_json(form, cart: dict) -> dict:
     """The POST /api/orders body from the form and the cart (the server computes the total)."""
     value = {name: (form.get(name) or "").strip() for name in FIELDS}
     return {
-        "customer": {"email": value["email"], "name": value["name"]},
+        "customer": customer_json(form),
         "items": [{"productId": pid, "quantity": q} for pid, q in cart.items()],
         "card": {"number": value["card_number"], "holder": value["card_holder"],
                  "expiryMonth": whole_number_or_text(value["expiry_month"]),

@@ -47,6 +47,12 @@ class ShopApi:
         return self.call("GET", f"{self.sales_url}/api/products/{quote(product_id, safe='')}",
                          auth=False)
 
+    # Leads -------------------------------------------------------------------------------------
+    def record_lead(self, email: str, name: str) -> dict:
+        """The visitor's lead: a new one, or the e-mail's live one (the API never makes two)."""
+        return found(self.call("POST", f"{self.sales_url}/api/leads",
+                               json={"email": email, "name": name}))
+
     # Orders ------------------------------------------------------------------------------------
     def place_order(self, order: dict, idempotency_key: str) -> dict:
         """The new order; the key makes a repeated submit return the same order."""

@@ -1,6 +1,6 @@
 """The storefront's settings, from the environment with development defaults.
 
-STOREFRONT_API_KEY: the shop's own key (orders:read, orders:write, users:read); in development
+STOREFRONT_API_KEY: the shop's own key (apps.api_keys.dev.STOREFRONT_SCOPES); in development
 read from `$STACK_DIR/storefront-api-key`, which the stack writes. STOREFRONT_SECRET_KEY signs
 the session, the CSRF tokens and the customer cookie; in development it is generated once into
 `$STACK_DIR/storefront-secret-key` (every gunicorn worker must sign with the same key). With

@@ -66,6 +66,22 @@ class AwareDateTime(ma.fields.AwareDateTime):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class CalendarDate(ma.fields.Date):
+    """A calendar date, YYYY-MM-DD only: Python's fromisoformat also takes 20250101 and
+    2025-W01-1."""
+    FORMAT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+    def __init__(self, **kwargs):
+        metadata = {"maxLength": 10, "pattern": self.FORMAT, "example": "2025-01-01",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not re.fullmatch(self.FORMAT, value):
+            raise ma.ValidationError("a date as YYYY-MM-DD")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class Email(Text):
     """An e-mail address by the one rule of `apps.emails`: loaded trimmed and lower-cased."""
 

@@ -101,6 +101,15 @@ def billing_scheduler() -> Program:
                        http_port(), "BILLING_SCHEDULER_HTTP_PORT")
 
 
+def leads_scheduler() -> Program:
+    """Reminds the leads left open past LEAD_REMINDER_DELAY (apps/leads/scheduler.py); more
+    instances are safe."""
+    from apps.leads.scheduler import http_port
+
+    return with_health("leads-scheduler", [sys.executable, "-m", "apps.leads.scheduler"],
+                       http_port(), "LEADS_SCHEDULER_HTTP_PORT")
+
+
 def payment_platform() -> Program:
     """The local stand-in for the external card processor (apps/payment_platform: a fake, which
     production replaces by the real platform's PAYMENT_PLATFORM_URL)."""
@@ -138,6 +147,7 @@ PROGRAMS: tuple[Program, ...] = (
     expiry_scheduler(),
     payment_platform(),
     billing_scheduler(),
+    leads_scheduler(),
     *(consumer(name) for name in sorted(CONSUMERS)),
     storefront(),
 )

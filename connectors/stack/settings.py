@@ -33,6 +33,7 @@ class Settings:
                                              "sales.order.access-customers.dlq",
                                              "sales.subscription", "sales.subscription.dlq",
                                              "sales.payment", "sales.payment.dlq",
+                                             "sales.lead", "sales.order.leads.dlq",
                                              "access.role", "access.role.dlq",
                                              "access.user", "access.user.dlq"))
     topic_partitions: int = 3

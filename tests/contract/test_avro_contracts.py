@@ -19,6 +19,8 @@ from apps.access_api.domain.users import UserRecord
 from apps.sales_api.adapters.events import ORDER_TOPIC, PURCHASE_TOPIC, to_outbox
 from apps.sales_api.domain.orders import CardSummary, Customer, Order, OrderItem
 from apps.durations import Duration
+from apps.leads.adapters.events import LEAD_TOPIC, to_outbox as lead_to_outbox
+from apps.leads.domain.model import Lead
 from apps.sales_api.domain.model import (Product, PurchaseCancelled,
                                          PurchaseCompleted)
 
@@ -87,9 +89,26 @@ def billing_samples():
     return [billing_to_outbox(event) for event in life.events + [payment]]
 
 
+def lead_samples():
+    """Every lead event, from leads taken through their lives by the domain: one reminded (and
+    converted after), one converted while still open."""
+    reminded = Lead.open("buyer@example.com", "Ana Souza", NOW)
+    reminded.remind(NOW + timedelta(hours=1), timedelta(hours=1), "http://127.0.0.1:8002")
+    reminded.convert("order-1", NOW + timedelta(hours=2))
+    converted = Lead.open("buyer@example.com", "Ana Souza", NOW)
+    converted.convert("order-2", NOW + timedelta(minutes=5))
+    return [lead_to_outbox(event) for event in reminded.events + converted.events]
+
+
 def emitted_samples():
     return (sales_samples() + order_samples() + role_samples() + user_samples()
-            + billing_samples())
+            + billing_samples() + lead_samples())
+
+
+@pytest.mark.parametrize("event", lead_samples(), ids=lambda e: e.type)
+def test_every_lead_event_goes_to_the_visitors_partition_with_its_event_id(event):
+    assert (event.aggregate_type, event.aggregate_id) == (LEAD_TOPIC, "buyer@example.com")
+    assert event.payload["event_id"] == str(event.id)
 
 
 @pytest.mark.parametrize("event", billing_samples(), ids=lambda e: e.type)

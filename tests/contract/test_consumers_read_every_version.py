@@ -11,14 +11,16 @@ import fastavro
 import pytest
 
 from apps.consumers.runner import CONSUMERS
+from apps.leads.domain.model import Lead, LeadStatus
 from outbox.batch import Handlers
 from outbox.codec import MARKER, registry, versions
 from outbox.envelope import open_envelope
-from tests.contract.samples import samples
+from tests.contract.samples import EPOCH, samples
 from tests.unit.access_fakes import FakeAccessUnitOfWork, FakeMessage
 from tests.unit.billing_fakes import FakeBillingUnitOfWork
 from tests.unit.course_fakes import FakeCoursesUnitOfWork
 from tests.unit.fakes import FakeSalesUnitOfWork
+from tests.unit.leads_fakes import FakeLeadsUnitOfWork
 
 SAMPLE_COURSE_ROLE = "COURSE_SAMPLE"  # the samples' plain "sample" role would open nothing
 
@@ -46,6 +48,11 @@ def door(opened: bool):
     return set_the_door
 
 
+def converted_the_lead(record, uow) -> None:
+    lead = uow.lead(record["customer_email"])
+    assert (lead.status, lead.order_id) == (LeadStatus.CONVERTED, record["order_id"])
+
+
 # Per consumer: its in-memory unit of work, and per event type what applying a sample must do.
 # An effect is keyed by event type, or by (consumer, event type) where consumers of one topic
 # do different things with it.
@@ -53,11 +60,13 @@ FAKES = {"access-roles": FakeAccessUnitOfWork, "course-access": FakeCoursesUnitO
          "payments": FakeSalesUnitOfWork,  # no such order here: the worker leaves it alone
          "access-customers": FakeAccessUnitOfWork, "sales-customers": FakeSalesUnitOfWork,
          # no such payment event or subscription state here: nothing to apply
-         "billing": FakeBillingUnitOfWork, "access-subscriptions": FakeAccessUnitOfWork}
+         "billing": FakeBillingUnitOfWork, "access-subscriptions": FakeAccessUnitOfWork,
+         "leads": lambda: FakeLeadsUnitOfWork([Lead.open("sample@example.com", "Sample", EPOCH)])}
 EFFECTS = {"PurchaseCompleted": granted_every_role, "RoleGranted": door(opened=True),
            "RoleExtended": door(opened=True), "RoleShortened": door(opened=True),
            "RoleRevoked": door(opened=False), "UserUpdated": copied_the_user,
-           ("access-customers", "OrderPlaced"): named_the_customer}
+           ("access-customers", "OrderPlaced"): named_the_customer,
+           ("leads", "OrderPaid"): converted_the_lead}
 
 READS = [(name, event_type) for name, entry in sorted(CONSUMERS.items())
          for event_type in sorted(entry.spec.EVENT_TYPES)]

@@ -16,6 +16,10 @@ from pathlib import Path
 import pytest
 import requests
 from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import select
+
+from apps.api_keys.dev import STOREFRONT_SCOPES
+from apps.leads.adapters.tables import leads
 
 from tests.integration.polling import wait_for
 from tests.unit.http_app import closed_port
@@ -26,7 +30,6 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_DIR / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-STOREFRONT_SCOPES = ("orders:read", "orders:write", "users:read")
 APPROVED, DECLINED, NOT_LUHN = "4242 4242 4242 4242", "4000 0000 0000 0002", "4242 4242 4242 4241"
 SETTLE_MS = 120_000  # a deadline, not an expectation: payment, then roles via Debezium, Kafka, consumer
 
@@ -112,7 +115,13 @@ def place_order(page: Page) -> str:
     return page.url.rsplit("/", 1)[1]
 
 
-def test_a_customer_buys_both_courses_sees_them_open_and_finds_the_order(page, storefront):
+def lead_of(sales_db, email: str):
+    with sales_db.connect() as connection:
+        return connection.execute(select(leads.c.status, leads.c.order_id)
+                                  .where(leads.c.email == email)).one_or_none()
+
+
+def test_a_customer_buys_both_courses_sees_them_open_and_finds_the_order(page, storefront, sales_db):
     email = f"shop-{uuid.uuid4().hex[:10]}@example.com"
     page.goto(storefront)
     expect(page.get_by_test_id("product-123456")).to_be_visible()
@@ -143,6 +152,9 @@ def test_a_customer_buys_both_courses_sees_them_open_and_finds_the_order(page, s
     expect(row).to_be_visible()
     expect(row).to_contain_text("Paid")
     screenshot(page, "06-order-history")
+    # The checkout recorded the lead first; the order's payment converted it (the leads consumer).
+    wait_for(lambda: lead_of(sales_db, email) == ("converted", order_id), SETTLE_MS / 1000,
+             "the checkout's lead converted by the order")
 
 
 def test_a_refused_card_number_is_named_and_a_declined_card_shows_the_failure(page, storefront):

@@ -1,17 +1,14 @@
 """An in-memory billing unit of work: the webhook and payment use cases without a database.
 
-Built on the real AbstractUnitOfWork, so event collection at commit is the production code.
-Each `with` block works on a copy of the committed rows; `commit()` makes the copy the committed
-state and appends the outbox events to `published`. Stored subscriptions are copies without
-events, as rows would be.
+A SnapshotUnitOfWork (tests/unit/snapshot_uow.py): each `with` block works on a copy of the
+committed rows. Stored subscriptions are copies without events, as rows would be.
 """
-from copy import deepcopy
 from dataclasses import dataclass, field, replace
 
 from apps.billing.adapters.events import to_outbox
 from apps.billing.adapters.payment_events import Stored
 from apps.billing.domain.model import Plan, Subscription
-from outbox.uow import AbstractUnitOfWork
+from tests.unit.snapshot_uow import SnapshotUnitOfWork
 
 
 def stored(subscription: Subscription) -> Subscription:
@@ -73,27 +70,12 @@ class FakePaymentEvents:
         return True
 
 
-class FakeBillingUnitOfWork(AbstractUnitOfWork):
+class FakeBillingUnitOfWork(SnapshotUnitOfWork):
     def __init__(self, plans=(), subscriptions=()):
-        super().__init__(to_outbox)
-        self.committed = Rows({p.id: p for p in plans},
-                              {s.id: stored(s) for s in subscriptions})
-        self.published = []
-        self.commits = 0
+        super().__init__(to_outbox, Rows({p.id: p for p in plans},
+                                         {s.id: stored(s) for s in subscriptions}))
 
-    def __enter__(self):
-        super().__enter__()
-        self.rollback()
-        return self
-
-    def _commit(self, events) -> None:
-        self.committed = deepcopy(self.working)
-        self.published += events
-        self.commits += 1
-
-    def rollback(self) -> None:
-        """Back to the committed rows, on fresh repositories."""
-        self.working = deepcopy(self.committed)
+    def open_repositories(self) -> None:
         self.plans = FakePlans(self.working.plans)
         self.subscriptions = FakeSubscriptions(self.working.subscriptions, self.track)
         self.payment_events = FakePaymentEvents(self.working.payment_events)

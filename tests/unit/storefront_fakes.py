@@ -34,6 +34,9 @@ class FakeShopApi:
         self.down = False
         self.refusal: Rejected | None = None  # what place_order raises, when set
         self.placed: list[tuple[dict, str]] = []  # (order JSON, idempotency key) per call
+        self.leads: list[dict] = []  # the lead JSON per call
+        self.lead_failure: Exception | None = None  # what record_lead raises, when set
+        self.calls: list[str] = []  # "lead", "order": in the order they came
         self.history_asked: list[str] = []
 
     def check(self):
@@ -48,8 +51,17 @@ class FakeShopApi:
         self.check()
         return next((dict(p) for p in self.catalogue if p["id"] == product_id), None)
 
+    def record_lead(self, email: str, name: str) -> dict:
+        self.check()
+        self.calls.append("lead")
+        if self.lead_failure:
+            raise self.lead_failure
+        self.leads.append({"email": email, "name": name})
+        return {"id": str(uuid.uuid4()), "email": email, "name": name, "status": "open"}
+
     def place_order(self, order: dict, idempotency_key: str) -> dict:
         self.check()
+        self.calls.append("order")
         self.placed.append((order, idempotency_key))
         if self.refusal:
             raise self.refusal

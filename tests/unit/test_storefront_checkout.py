@@ -1,8 +1,9 @@
-"""The checkout form on a fake API client: CSRF, the order sent, the API's 422 beside the fields."""
+"""The checkout form on a fake API client: CSRF, the lead then the order sent, the API's 422
+beside the fields."""
 import re
 import uuid
 
-from apps.storefront.client import Rejected
+from apps.storefront.client import ApiUnavailable, Rejected
 from tests.unit.storefront_fakes import storefront
 from tests.unit.test_storefront_pages import add, token
 
@@ -51,6 +52,41 @@ def test_checkout_sends_the_cart_and_card_with_the_forms_key_then_shows_the_orde
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert 'data-status="pending_payment"' in page and "R$ 219.80" in page
     assert 'data-testid="cart-empty"' in client.get("/cart").get_data(as_text=True)
+
+
+def test_checkout_records_the_visitor_as_a_lead_before_placing_the_order():
+    app, api = storefront()
+    client = app.test_client()
+    add(client, "123456")
+    answer = client.post("/checkout", data={**CARD, "email": " Ana@Example.com ", "name": " Ana Souza ",
+                                            **checkout_form(client)})
+    assert answer.status_code == 303
+    assert api.calls == ["lead", "order"]
+    assert api.leads == [{"email": "Ana@Example.com", "name": "Ana Souza"}]  # the API lower-cases
+
+
+def test_a_lead_refused_or_not_recorded_never_stops_the_order():
+    app, api = storefront()
+    client = app.test_client()
+    add(client, "123456")
+    for failure in (ApiUnavailable("fake: leads away"), Rejected(403, {"message": "no scope"})):
+        api.lead_failure = failure
+        answer = client.post("/checkout", data={**CARD, **checkout_form(client)})
+        assert answer.status_code == 303 and answer.headers["Location"].startswith("/orders/")
+        add(client, "123456")
+    assert len(api.placed) == 2 and api.leads == []
+
+
+def test_an_invalid_email_is_named_by_the_orders_422_after_the_leads():
+    app, api = storefront()
+    client = app.test_client()
+    add(client, "123456")
+    api.lead_failure = Rejected(422, {"message": "invalid", "errors": {"json": {"email": ["x"]}}})
+    api.refusal = Rejected(422, {"message": "invalid", "errors": {
+        "json": {"customer": {"email": ["not a valid e-mail address"]}}}})
+    html = client.post("/checkout", data={**CARD, "email": "ana@", **checkout_form(client)}).get_data(as_text=True)
+    assert re.search(r'data-testid="error-email">not a valid e-mail address<', html)
+    assert api.calls == ["lead", "order"]
 
 
 def test_each_rendering_of_the_form_carries_a_new_idempotency_key():

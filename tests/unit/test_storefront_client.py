@@ -26,6 +26,12 @@ def fake_apis(seen: list) -> Flask:
                            errors={"json": {"card": {"number": ["fails the Luhn check"]}}}), 422
         return {"id": "o-1", "status": "pending_payment"}, 201
 
+    @app.post("/api/leads")
+    def lead():
+        seen.append((request.headers["Authorization"], request.json))
+        status = 200 if request.json["email"] == "again@example.com" else 201
+        return {"id": "l-1", "status": "open", **request.json}, status
+
     @app.get("/api/orders/<order_id>")
     def order(order_id):
         return ({"error": "boom"}, 500) if order_id == "broken" else ({"code": 404}, 404)
@@ -63,6 +69,14 @@ def test_an_order_is_posted_with_the_key_and_the_idempotency_key(served):
     api, seen = served
     assert api.place_order({"card": {"number": "4242"}}, "k-1") == {"id": "o-1", "status": "pending_payment"}
     assert seen == [("Bearer the-key", "k-1", {"card": {"number": "4242"}})]
+
+
+def test_a_lead_is_posted_with_the_key_and_new_or_live_it_comes_back(served):
+    api, seen = served
+    assert api.record_lead("ana@example.com", "Ana")["id"] == "l-1"
+    assert api.record_lead("again@example.com", "Ana")["status"] == "open"
+    assert seen == [("Bearer the-key", {"email": "ana@example.com", "name": "Ana"}),
+                    ("Bearer the-key", {"email": "again@example.com", "name": "Ana"})]
 
 
 def test_a_422_comes_back_with_the_apis_field_errors(served):

@@ -5,7 +5,6 @@ before the body is read as a webhook. Idempotency-Key is not used either: a webh
 is recognised by its own identity (service/webhooks.py), and a stored answer must never be
 replayed to a caller whose signature was not checked.
 """
-import re
 import time
 from functools import wraps
 
@@ -20,7 +19,7 @@ from apps.billing.api.uow import new_uow
 from apps.billing.service import webhooks as service
 from apps.idempotency.middleware import exempt
 from apps.sales_api.api.products.schemas import Price
-from apps.web.fields import RequestSchema, Text
+from apps.web.fields import CalendarDate, RequestSchema, Text
 
 SECRET = "payment_webhook_secret"  # app.extensions key
 SCHEME = "webhookSignature"
@@ -71,21 +70,6 @@ class Amount(Price):
         super().__init__(**kwargs)
         self.metadata = {"type": "number", "example": 29.99, "description": (
             "The amount paid or attempted, in the subscription's currency.")}
-
-
-class CalendarDate(ma.fields.Date):
-    """YYYY-MM-DD only: Python's fromisoformat also takes 20250101 and 2025-W01-1."""
-    FORMAT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-
-    def __init__(self, **kwargs):
-        metadata = {"maxLength": 10, "pattern": self.FORMAT, "example": "2025-01-01",
-                    **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not re.fullmatch(self.FORMAT, value):
-            raise ma.ValidationError("a date as YYYY-MM-DD")
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class PaymentWebhookSchema(RequestSchema):
