@@ -25,8 +25,10 @@ from apps.billing.service.uow import BillingUnitOfWork
 from apps.consumers import (access_customers, access_roles, access_subscriptions, billing,
                             course_access, payments, sales_customers)
 from apps.consumers import leads
+from apps.consumers import notifications
 from apps.course_access.service.uow import CoursesUnitOfWork
 from apps.leads.service.uow import LeadsUnitOfWork
+from apps.notifications.service.uow import NotificationsUnitOfWork
 from apps.sales_api.service.uow import SalesUnitOfWork
 from apps.settings import database_url, env, kafka_bootstrap
 
@@ -39,8 +41,9 @@ DEFAULT_BATCH_SIZE = 500
 class ConsumerEntry(NamedTuple):
     spec: object  # module with TOPIC, GROUP, DEAD_LETTER_TOPIC, DATABASE, EVENT_TYPES, HANDLERS,
     #               BATCH_HANDLERS; optionally INBOX_WINDOW (where the topic's retention must
-    #               not set it), TRANSIENT_ERRORS (held and retried, never dead-lettered) and
-    #               BATCH_SIZE
+    #               not set it), TRANSIENT_ERRORS (held and retried, never dead-lettered),
+    #               BATCH_SIZE, TOPICS (several topics in one group, instead of TOPIC) and
+    #               check_settings() (called at start-up: a missing setting stops it there)
     uow_class: type  # the unit of work of its database
     http_port: int  # health and metrics; clear of the APIs (8000, 8001) and the stack (5xxxx)
 
@@ -53,6 +56,7 @@ CONSUMERS = {
     "sales-customers": ConsumerEntry(sales_customers, SalesUnitOfWork, 9105),
     "billing": ConsumerEntry(billing, BillingUnitOfWork, 9106),
     "access-subscriptions": ConsumerEntry(access_subscriptions, AccessUnitOfWork, 9107),
+    "notifications": ConsumerEntry(notifications, NotificationsUnitOfWork, 9108),
     "leads": ConsumerEntry(leads, LeadsUnitOfWork, 9109),
 }
 
@@ -67,13 +71,20 @@ def http_host() -> str:
     return env("CONSUMER_HTTP_HOST", "127.0.0.1")
 
 
+def topics_of(spec) -> list[str]:
+    """The topics a consumer reads: its TOPICS, or its one TOPIC."""
+    return list(getattr(spec, "TOPICS", None) or [spec.TOPIC])
+
+
 def build(name: str, bootstrap: str | None = None, db_url: str | None = None,
           topic: str | None = None, group: str | None = None,
           dead_letter_topic: str | None = None, derive_inbox_window: bool = True,
           **overrides) -> EventRunner:
     spec, uow_class, _ = CONSUMERS[name]
     bootstrap = bootstrap or kafka_bootstrap()
-    topics = [topic or spec.TOPIC]
+    topics = [topic] if topic else topics_of(spec)
+    if hasattr(spec, "check_settings"):
+        spec.check_settings()
     if hasattr(spec, "INBOX_WINDOW"):  # the consumer's own window, whatever the retention
         overrides.setdefault("inbox_window", spec.INBOX_WINDOW)
     if hasattr(spec, "TRANSIENT_ERRORS"):  # more than its database can be away (a platform)

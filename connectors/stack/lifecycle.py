@@ -16,7 +16,7 @@ from connectors.stack.programs import APP_NAMES, INFRA_NAMES, NAMES, PROGRAMS, P
 from connectors.stack.procs import StackError, say, tail
 from connectors.stack.settings import REPO_DIR, Settings, settings as default_settings
 
-MIGRATED_SERVICES = ("sales_api", "access_api", "course_access")
+MIGRATED_SERVICES = ("sales_api", "access_api", "course_access", "notifications")
 
 
 @contextmanager

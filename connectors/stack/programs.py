@@ -122,6 +122,17 @@ def payment_platform() -> Program:
                    environment={"PAYMENT_WEBHOOK_URL": webhooks})
 
 
+def smtp_server() -> Program:
+    """The local SMTP server (apps/notifications/smtp_server.py): keeps every message in the
+    Maildir $STACK_DIR/mail/; production points SMTP_URL at a real relay instead."""
+    from apps.notifications.smtp_server import address, answers
+
+    host, port = address()
+    return Program("smtp", lambda s: [sys.executable, "-m", "apps.notifications.smtp_server"],
+                   lambda s: answers(host, port), app=True, address=f"smtp://{host}:{port}",
+                   address_setting="SMTP_URL")
+
+
 def storefront() -> Program:
     """The shop's web pages (apps/storefront), a client of both APIs over HTTP."""
     url = env("STOREFRONT_URL", "http://127.0.0.1:8002")  # which apps.storefront reads too
@@ -146,6 +157,7 @@ PROGRAMS: tuple[Program, ...] = (
             address_setting="ACCESS_API_URL"),
     expiry_scheduler(),
     payment_platform(),
+    smtp_server(),  # before the consumers: the notifications consumer sends through it
     billing_scheduler(),
     leads_scheduler(),
     *(consumer(name) for name in sorted(CONSUMERS)),

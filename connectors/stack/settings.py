@@ -10,7 +10,7 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parents[2]
 
 # One role and one database per service; the role owns its database.
-SERVICES = ("sales", "access", "courses")
+SERVICES = ("sales", "access", "courses", "notifications")
 
 
 def env(name: str, default: str) -> str:
@@ -35,7 +35,8 @@ class Settings:
                                              "sales.payment", "sales.payment.dlq",
                                              "sales.lead", "sales.order.leads.dlq",
                                              "access.role", "access.role.dlq",
-                                             "access.user", "access.user.dlq"))
+                                             "access.user", "access.user.dlq",
+                                             "notifications.dlq"))
     topic_partitions: int = 3
 
     @classmethod

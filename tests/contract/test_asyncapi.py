@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from apps.consumers.runner import CONSUMERS
+from apps.consumers.runner import CONSUMERS, topics_of
 from connectors.stack.kafka import topic_config
 from connectors.stack.settings import REPO_DIR, settings
 from outbox.codec import SCHEMA_DIR, catalogue
@@ -108,7 +108,7 @@ def published_topics() -> set[str]:
     """What the stack creates, what connectors route to, and what the consumers read (every topic
     they read is one of ours) and dead-letter to."""
     consumed = {t for entry in CONSUMERS.values()
-                for t in (entry.spec.TOPIC, entry.spec.DEAD_LETTER_TOPIC)}
+                for t in (*topics_of(entry.spec), entry.spec.DEAD_LETTER_TOPIC)}
     return set(settings.topics) | connector_route_topics() | consumed
 
 
@@ -126,7 +126,8 @@ def test_its_channels_are_exactly_the_topics_the_system_publishes_as_the_stack_m
 def test_each_consumer_topic_carries_the_event_types_its_consumer_reads(document):
     by_address = {c["address"]: c for c in document["channels"].values()}
     for name, entry in CONSUMERS.items():
-        carried = channel_message_names(document, by_address[entry.spec.TOPIC])
+        carried = set().union(*(channel_message_names(document, by_address[topic])
+                                for topic in topics_of(entry.spec)))
         assert set(entry.spec.EVENT_TYPES) <= carried, name
 
 

@@ -10,7 +10,7 @@ import uuid
 import fastavro
 import pytest
 
-from apps.consumers.runner import CONSUMERS
+from apps.consumers.runner import CONSUMERS, topics_of
 from apps.leads.domain.model import Lead, LeadStatus
 from outbox.batch import Handlers
 from outbox.codec import MARKER, registry, versions
@@ -20,6 +20,7 @@ from tests.unit.access_fakes import FakeAccessUnitOfWork, FakeMessage
 from tests.unit.billing_fakes import FakeBillingUnitOfWork
 from tests.unit.course_fakes import FakeCoursesUnitOfWork
 from tests.unit.fakes import FakeSalesUnitOfWork
+from tests.unit.notification_fakes import FakeNotificationsUnitOfWork
 from tests.unit.leads_fakes import FakeLeadsUnitOfWork
 
 SAMPLE_COURSE_ROLE = "COURSE_SAMPLE"  # the samples' plain "sample" role would open nothing
@@ -53,6 +54,20 @@ def converted_the_lead(record, uow) -> None:
     assert (lead.status, lead.order_id) == (LeadStatus.CONVERTED, record["order_id"])
 
 
+def remembered_the_purchase_role(record, uow) -> None:
+    source = record["source"]
+    expected = {(source["id"], record["role"])} if source["type"] == "PURCHASE" else set()
+    assert set(uow.committed.opened_roles) == expected and uow.mailer.delivered == []
+
+
+def told_once(record, uow) -> None:  # sent, or skipped when the sample is older than allowed
+    assert len(uow.committed.sent) == 1
+
+
+def told_nobody(record, uow) -> None:
+    assert uow.committed.sent == {} and uow.mailer.delivered == []
+
+
 # Per consumer: its in-memory unit of work, and per event type what applying a sample must do.
 # An effect is keyed by event type, or by (consumer, event type) where consumers of one topic
 # do different things with it.
@@ -61,12 +76,19 @@ FAKES = {"access-roles": FakeAccessUnitOfWork, "course-access": FakeCoursesUnitO
          "access-customers": FakeAccessUnitOfWork, "sales-customers": FakeSalesUnitOfWork,
          # no such payment event or subscription state here: nothing to apply
          "billing": FakeBillingUnitOfWork, "access-subscriptions": FakeAccessUnitOfWork,
-         "leads": lambda: FakeLeadsUnitOfWork([Lead.open("sample@example.com", "Sample", EPOCH)])}
+         "leads": lambda: FakeLeadsUnitOfWork([Lead.open("sample@example.com", "Sample", EPOCH)]),
+         "notifications": FakeNotificationsUnitOfWork}
 EFFECTS = {"PurchaseCompleted": granted_every_role, "RoleGranted": door(opened=True),
            "RoleExtended": door(opened=True), "RoleShortened": door(opened=True),
            "RoleRevoked": door(opened=False), "UserUpdated": copied_the_user,
            ("access-customers", "OrderPlaced"): named_the_customer,
-           ("leads", "OrderPaid"): converted_the_lead}
+           ("leads", "OrderPaid"): converted_the_lead,
+           **{("notifications", t): remembered_the_purchase_role
+              for t in ("RoleGranted", "RoleExtended")},
+           **{("notifications", t): told_nobody for t in ("RoleRevoked", "RoleShortened")},
+           **{("notifications", t): told_once
+              for t in ("OrderPaymentFailed", "LeadReminderDue", "SubscriptionPastDue",
+                        "SubscriptionSuspended", "SubscriptionCancelled")}}
 
 READS = [(name, event_type) for name, entry in sorted(CONSUMERS.items())
          for event_type in sorted(entry.spec.EVENT_TYPES)]
@@ -98,7 +120,7 @@ def test_each_consumer_applies_an_event_of_its_topic_written_with_every_version(
         if "role" in record:
             record["role"] = SAMPLE_COURSE_ROLE
         event_id = str(uuid.uuid4())
-        message = FakeMessage(spec.TOPIC, 0, 0, b"k", written_with(schema, record),
+        message = FakeMessage(topics_of(spec)[0], 0, 0, b"k", written_with(schema, record),
                               [("id", event_id.encode())])
         envelope = open_envelope(message, spec.EVENT_TYPES)
         assert isinstance(envelope.event, spec.EVENT_TYPES[event_type])
