@@ -1,13 +1,14 @@
 """The access-subscriptions consumer on real Kafka and the real access database: a plan's roles
 while the subscription is active, ended on suspension, and a redelivered event applied once."""
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from confluent_kafka import Producer
 from sqlalchemy import create_engine, func, select
 
 from apps.access_api.adapters.tables import grants, user_roles, users
+from apps.access_api.service.subscriptions import paid_end
 from apps.consumers.runner import build
 from apps.settings import database_url, kafka_bootstrap
 from outbox.codec import encode
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 CONSUMER = "access-subscriptions"
 PAID_UNTIL = datetime.now(timezone.utc).date() + timedelta(days=30)
-PAID_END = datetime.combine(PAID_UNTIL, time.min, timezone.utc)
+PAID_END = paid_end(PAID_UNTIL)  # the end of that day: the rule is unit-tested
 PLAN_ROLES = ["PREMIUM_USER", "COURSE_XYZ"]
 
 
