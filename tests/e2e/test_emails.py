@@ -1,0 +1,47 @@
+"""E-mails through the running system: an order paid with the approving card brings the access
+e-mail, naming both courses, into the local SMTP server's Maildir once its roles are held; the
+declining card brings the failure e-mail with its reason and a retry link. Each arrives once."""
+import uuid
+
+import pytest
+
+from apps.notifications.maildir import received
+from apps.notifications.settings import from_env
+from apps.notifications.smtp_server import maildir_folder
+from tests.e2e.test_order_to_course_access import APPROVED, DECLINED, place, settled
+from tests.e2e.test_purchase_to_roles import roles
+from tests.integration.polling import wait_for
+
+pytestmark = pytest.mark.e2e
+SETTLE_S = 90  # a deadline, not an expectation: payment, Debezium, Kafka, two consumers, SMTP
+
+
+def mail(email: str, message_id: str) -> list:
+    return [m for m in received(maildir_folder(), email) if m.message_id == message_id]
+
+
+def test_a_paid_order_sends_the_access_email_naming_both_courses(system, api_key):
+    email = f"mail-paid-{uuid.uuid4().hex[:10]}@example.com"
+    order = place(api_key, email, APPROVED)
+    assert settled(api_key, order["id"])["status"] == "paid"
+    message_id = f"<access.{order['id']}@{from_env().domain}>"
+    [access] = wait_for(lambda: mail(email, message_id), SETTLE_S, "the access e-mail")
+    # Sent only once the access was open: the roles are held when it has arrived.
+    assert {"COURSE_XYZ", "COURSE_ABCD"} <= set(roles(email, api_key))
+    assert access.recipients == (email,) and access.subject.startswith("Your access is open")
+    for part in (access.part("plain"), access.part("html")):
+        assert "XYZ" in part and "ABCD" in part and from_env().platform_url in part
+    assert "Ana Souza" in access.part("plain")
+    assert len(mail(email, message_id)) == 1
+
+
+def test_a_declined_card_sends_the_failure_email_with_its_reason_and_a_retry_link(system, api_key):
+    email = f"mail-declined-{uuid.uuid4().hex[:10]}@example.com"
+    order = place(api_key, email, DECLINED)
+    assert settled(api_key, order["id"])["status"] == "payment_failed"
+    message_id = f"<payment-failed.{order['id']}@{from_env().domain}>"
+    [failure] = wait_for(lambda: mail(email, message_id), SETTLE_S, "the failure e-mail")
+    text = failure.part("plain")
+    assert "The card was declined." in text
+    assert f"{from_env().shop_url}/orders/{order['id']}" in text
+    assert not [m for m in received(maildir_folder(), email) if m.message_id.startswith("<access.")]
