@@ -116,8 +116,9 @@ def send(topic: str, messages: list[dict]) -> None:
 
 
 def snapshot(schema: str) -> dict[str, list[tuple]]:
-    """Every row of the projection's tables, in key order."""
-    engine = create_engine(url_of(schema))
+    """Every row of the projection's tables, in key order, as of one moment: one REPEATABLE READ
+    transaction, so a consumer commit between two of the reads cannot mix two states."""
+    engine = create_engine(url_of(schema), isolation_level="REPEATABLE READ")
     try:
         with engine.connect() as connection:
             return {t.name: [tuple(r) for r in connection.execute(
