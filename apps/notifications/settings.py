@@ -66,7 +66,7 @@ def smtp_settings() -> Smtp:
 
 
 def sender() -> Address:
-    name, address = parseaddr(env("MAIL_FROM", "Course Shop <no-reply@shop.local>"))
+    name, address = parseaddr(env("MAIL_FROM", "Lumen Academy <no-reply@shop.local>"))
     if "@" not in address:
         raise MissingSetting("MAIL_FROM must hold an address, e.g. Shop <no-reply@shop.example>")
     return Address(display_name=name, addr_spec=address)

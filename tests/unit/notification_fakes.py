@@ -13,7 +13,7 @@ from apps.notifications.settings import Settings, Smtp
 from tests.unit.access_fakes import FakeAccessUnitOfWork
 
 SETTINGS = Settings(smtp=Smtp("127.0.0.1", 8025, False, False, None, None, 5.0),
-                    sender=Address("Course Shop", addr_spec="no-reply@shop.test"),
+                    sender=Address("Lumen Academy", addr_spec="no-reply@shop.test"),
                     shop_url="http://shop.test", platform_url="http://shop.test/orders",
                     max_age=timedelta(days=3))
 

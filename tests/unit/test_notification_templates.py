@@ -46,7 +46,7 @@ def test_every_email_has_a_text_and_an_html_part_and_its_causes_message_id(email
     text, html = parts(message)
     assert "http://shop.test" in text and 'href="http://shop.test' in html
     assert message["Message-ID"] == email.message_id
-    assert message["From"] == "Course Shop <no-reply@shop.test>"
+    assert message["From"] == "Lumen Academy <no-reply@shop.test>"
     assert message["Auto-Submitted"] == "auto-generated"
 
 
