@@ -69,6 +69,17 @@ def api_key(make_api_key):
 
 
 @pytest.fixture(scope="session")
+def sales_client(stack):
+    """A Flask test client of the sales API in this process, on the real sales database: the
+    checkout's code, whatever the running API was started from."""
+    from apps.sales_api.app import create_app
+
+    app = create_app()
+    yield app.test_client()
+    app.extensions["sales_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
 def sales_db(stack):
     """An engine on the real sales database, to check what a test wrote (or did not)."""
     from sqlalchemy import create_engine

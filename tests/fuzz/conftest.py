@@ -1,14 +1,17 @@
-"""Fixtures of the fuzz tests: buyers with purchases, a paid order and disposable records for the
-happy paths, and one tally per API, reported (terminal and JSON) when the session ends."""
+"""Fixtures of the fuzz tests: buyers with purchases, a paid order, subscriptions, a charge and
+disposable records for the happy paths, and one tally per API, reported (terminal and JSON) when
+the session ends."""
 import time
 
 import pytest
 import requests
 
+from apps.billing.settings import webhook_secret
 from apps.settings import ACCESS_API_URL, SALES_API_URL
 from tests.bench.common import PRODUCTS, SERVICE_KEY
 from tests.fuzz.config import EXAMPLES, OUTPUT, SEED
-from tests.fuzz.bodies import MANUAL_GRANT, fresh_address, new_order, new_product
+from tests.fuzz.bodies import (MANUAL_GRANT, fresh_address, fresh_request_id, new_order, new_plan,
+                               new_product, new_subscription)
 from tests.fuzz.mixes import Known
 from tests.fuzz.tally import Tally, write_report
 
@@ -21,8 +24,9 @@ TALLIES: dict[str, Tally] = {}  # filled by the tests, reported at the end of th
 @pytest.fixture(scope="session")
 def known(system, api_key) -> Known:
     """Two fresh buyers, each holding both seeded products, their roles visible in the access API;
-    a user to delete, a live manual grant to end, a product to change and archive, and a paid
-    order to read and cancel."""
+    a user to delete, a live manual grant to end, a product to change and archive, a paid order
+    to read and cancel, an inactive plan to change, a subscription charged once (to read, charge
+    again, upgrade and pay by webhook) and another to cancel."""
     buyers = tuple(fresh_address() for _ in range(2))
     for buyer in buyers:
         for product in PRODUCTS:
@@ -35,14 +39,23 @@ def known(system, api_key) -> Known:
     deletable = created(ACCESS_API_URL, "/api/users", api_key, {"email": fresh_address()})["email"]
     grant = created(ACCESS_API_URL, f"/api/users/{buyers[0]}/grants", api_key, MANUAL_GRANT)
     product = created(SALES_API_URL, "/api/products", api_key, new_product())
+    plan = created(SALES_API_URL, "/api/plans", api_key, new_plan())
+    subscription, cancellable = (created(SALES_API_URL, "/api/subscriptions", api_key,
+                                         new_subscription())["subscription_id"] for _ in range(2))
+    # Charged at the running stack's fake payment platform: 201, whatever it decides.
+    charge = created(SALES_API_URL, f"/api/subscriptions/{subscription}/charges/"
+                                    f"{fresh_request_id()}", api_key)
     wait_until_paid(order["id"], api_key)
     return Known(api_key=api_key, service_key=SERVICE_KEY, products=PRODUCTS, buyers=buyers,
                  deletable=deletable, grant=(buyers[0], grant["id"]),
                  disposable_product=product["id"], order=order["id"],
-                 customer=order["customer"]["email"])
+                 customer=order["customer"]["email"], disposable_plan=plan["id"],
+                 subscription=subscription, charge=charge["request_id"], cancellable=cancellable,
+                 webhook_secret=webhook_secret())
 
 
-def created(api_url: str, path: str, api_key: str, body: dict) -> dict:
+def created(api_url: str, path: str, api_key: str, body: dict | None = None) -> dict:
+    """POSTs `body` (none: no body at all) and expects 201."""
     response = requests.post(f"{api_url}{path}", json=body, timeout=10,
                              headers={"Authorization": f"Bearer {api_key}"})
     assert response.status_code == 201, response.text

@@ -11,15 +11,19 @@ Each request gets one of four:
   a checkout body a `serviceKey` of any text JSON can carry, lone surrogates and control
   characters included (schemathesis sends only what the spec's bearer scheme describes, and
   text that Hypothesis can encode as UTF-8);
-- all real: credentials, a seeded product, a buyer who has purchases, the session's paid order
-  and its customer; a generated `Idempotency-Key` becomes a fresh UUID, the header's intended
-  use, since a generated one may repeat a key that an earlier run stored with another body.
-  Writes that succeed once take values made for them (bodies.py): a new user, product or order
-  gets fresh names (a seeded run would repeat its generated ones, all taken after the first
-  run), a deletion the session's disposable user, a product's change or archiving the session's
-  disposable product (never a seeded one the other operations sell; the change keeps it
-  archived), the end of a grant the session's live grant, a manual grant a valid body. The paid
-  order is cancelled by the first such request; the later ones answer 409, documented;
+- all real: credentials, a seeded product or plan, a buyer who has purchases, the session's
+  paid order and its customer, the session's subscription and its first charge; a generated
+  `Idempotency-Key` becomes a fresh UUID, the header's intended use, since a generated one may
+  repeat a key that an earlier run stored with another body.
+  Writes that succeed once take values made for them (bodies.py): a new user, product, order,
+  plan, subscription or charge gets fresh names (a seeded run would repeat its generated ones,
+  all taken after the first run), a deletion the session's disposable user, a product's change
+  or archiving the session's disposable product, a plan's change the session's disposable plan
+  (never a seeded one the other operations sell; the change keeps it archived or inactive), the
+  end of a grant the session's live grant, a manual grant a valid body, a plan change the
+  upgrade to plan_54321, a payment webhook a payment_success signed with the shared secret over
+  the exact bytes sent. The paid order and the session's second subscription are cancelled by
+  the first such request; the later ones answer 409, documented;
 - as generated.
 What a mix does not touch stays generated (other headers, schema-breaking parts).
 """
@@ -30,13 +34,16 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from tests.fuzz.bodies import MANUAL_GRANT, fresh_address, new_order, new_product
+from apps.billing import signatures
+from tests.fuzz.bodies import (FRESH_BODIES, SUBSCRIBED_PLAN, SUBSCRIPTION_STATUS, fresh_address,
+                               fresh_request_id, signed_payment)
 
 AS_GENERATED, ODD_CREDENTIALS = "as generated", "odd credentials"
 REAL_CREDENTIALS, ALL_REAL = "real credentials", "all real"
 # First the most useful: real credentials take the generated values past the key checks.
 MIXES = (REAL_CREDENTIALS, ODD_CREDENTIALS, ALL_REAL, AS_GENERATED)
 IDEMPOTENCY_KEY = "Idempotency-Key"
+PAYMENT_WEBHOOK = ("POST", "/api/webhooks/payment")
 # What RFC 9110 allows in a header value: visible ASCII, space, obs-text (0x80-0xFF). gunicorn
 # refuses control characters itself, before the app sees the request. Hypothesis draws simple
 # values most often, so the simplest one here is odd already: one obs-text byte.
@@ -66,6 +73,11 @@ class Known:
     disposable_product: str  # an archived fuzz product, to be changed and archived
     order: str  # a paid order's id, to be read and cancelled
     customer: str  # the e-mail of that order's customer: a history with an order in it
+    disposable_plan: str  # an inactive fuzz plan, to be changed
+    subscription: str  # a subscription to plan_12345: read, charged, upgraded, paid by webhooks
+    charge: str  # the request id of that subscription's first charge, to be read
+    cancellable: str  # another subscription, to be cancelled
+    webhook_secret: str  # the payment webhooks' shared secret (the development default)
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,10 @@ def mixed(case, known: Known, mix: Mix):
             case.body.update(buyerEmail=mix.buyer, productId=mix.product)
         if IDEMPOTENCY_KEY in headers:
             headers[IDEMPOTENCY_KEY] = str(uuid.uuid4())
+        if operation_of(case) == PAYMENT_WEBHOOK:
+            # Bytes, sent as they are: the signature covers the raw body.
+            case.body, headers[signatures.HEADER] = signed_payment(known.subscription,
+                                                                   known.webhook_secret)
     case.headers = headers
     return case
 
@@ -121,7 +137,7 @@ def mixed(case, known: Known, mix: Mix):
 def real_ids(case, known: Known, mix: Mix) -> None:
     """Path parameters and bodies that exist, or can be made, on the running system."""
     path = dict(case.path_parameters or {})
-    operation = (case.operation.method.upper(), case.operation.path)
+    operation = operation_of(case)
     if "email" in path:
         path["email"] = mix.buyer
     if operation == ("DELETE", "/api/users/{email}"):
@@ -134,18 +150,27 @@ def real_ids(case, known: Known, mix: Mix) -> None:
         path["product_id"] = mix.product if operation[0] == "GET" else known.disposable_product
     if "order_id" in path:
         path["order_id"] = known.order
+    if "plan_id" in path:
+        path["plan_id"] = SUBSCRIBED_PLAN if operation[0] == "GET" else known.disposable_plan
+    if "subscription_id" in path:
+        path["subscription_id"] = (known.cancellable if operation == SUBSCRIPTION_STATUS
+                                   else known.subscription)
+    if "request_id" in path:
+        path["request_id"] = known.charge if operation[0] == "GET" else fresh_request_id()
     case.path_parameters = path or case.path_parameters
     generated_body = case.body if isinstance(case.body, dict) else {}
+    if operation in FRESH_BODIES:
+        case.body = FRESH_BODIES[operation]()
     if operation == ("POST", "/api/users"):
         case.body = {**generated_body, "email": fresh_address()}
-    if operation == ("POST", "/api/users/{email}/grants"):
-        case.body = dict(MANUAL_GRANT)
-    if operation == ("POST", "/api/products"):
-        case.body = new_product()
     if operation == ("PATCH", "/api/products/{product_id}"):
         case.body = {**generated_body, "active": False}  # archived: never in the shop's list
-    if operation == ("POST", "/api/orders"):
-        case.body = new_order()
+    if operation == ("PATCH", "/api/plans/{plan_id}"):
+        case.body = {**generated_body, "status": "inactive"}  # takes nobody, charges nobody
+
+
+def operation_of(case) -> tuple[str, str]:
+    return case.operation.method.upper(), case.operation.path
 
 
 def takes_bearer_key(operation) -> bool:

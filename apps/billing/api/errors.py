@@ -1,11 +1,13 @@
 """Billing errors in the one JSON error shape: 404 unknown subscription, 422 a body naming an
-unknown plan, 409 a state conflict naming the current status (or the rule)."""
+unknown plan or a plan change leaving a price its currency cannot have, 409 a state conflict
+naming the current status (or the rule)."""
 from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
 
 from apps.billing.domain.model import BillingError, InvalidTransition
-from apps.billing.service.subscriptions import UnknownPlan, UnknownSubscription
+from apps.billing.service.subscriptions import InvalidPrice, UnknownPlan, UnknownSubscription
 
-STATUS = {UnknownSubscription: NotFound, UnknownPlan: UnprocessableEntity}  # else 409
+STATUS = {UnknownSubscription: NotFound, UnknownPlan: UnprocessableEntity,
+          InvalidPrice: UnprocessableEntity}  # else 409
 
 
 def register_billing_errors(app, api) -> None:

@@ -6,6 +6,7 @@ publishes the events of every subscription it loaded or added).
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from apps import money
 from apps.billing.domain.model import BillingError, Plan, Subscription
 from apps.emails import normalise_email
 
@@ -22,6 +23,10 @@ class PlanExists(BillingError):
 
     def __init__(self, plan_id: str):
         super().__init__(f"a plan with id {plan_id!r} exists")
+
+
+class InvalidPrice(BillingError):
+    field = "price"
 
 
 class UnknownSubscription(BillingError):
@@ -70,9 +75,18 @@ def update_plan(uow, plan_id: str, changes: dict) -> Plan:
         if plan is None:
             raise UnknownPlan(plan_id)
         plan = replace(plan, **changes)
+        if error := price_error(plan):  # a new price, or a new currency under the old one
+            raise InvalidPrice(error)
         uow.plans.save(plan)
         uow.commit()
     return plan
+
+
+def price_error(plan: Plan) -> str | None:
+    """The rule the schema checks at creation, for the plan a change leaves: a price in its
+    currency and above 0 (the column would refuse 0, or more than 10 integer digits)."""
+    return money.amount_error(plan.price, plan.currency) or (
+        "must be above 0" if plan.price <= 0 else None)
 
 
 # Subscriptions ----------------------------------------------------------------------------
