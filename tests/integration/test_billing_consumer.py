@@ -14,12 +14,10 @@ from apps.billing.adapters.tables import payment_events, subscriptions
 from apps.billing.domain.cycles import add_months
 from apps.billing.service import subscriptions as service
 from apps.billing.service.uow import BillingUnitOfWork
-from apps.consumers.runner import build
 from outbox.codec import encode
 from outbox.table import processed_events
-from tests.integration.order_topics import create_topics, delete_topics
 from tests.integration.polling import wait_for
-from tests.integration.runners import RunnerThreads
+from tests.integration.runners import consumer_on_own_topic
 from tests.integration.test_consumer_exactly_once import send
 
 pytestmark = pytest.mark.integration
@@ -27,17 +25,9 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def consumer(stack):
-    """The billing runner in a thread, on a fresh topic (and dead-letter topic) of the test's
-    own, started at once; stopped and the topics deleted afterwards."""
-    topic, group = f"test.payment.{uuid.uuid4().hex[:8]}", f"test-billing-{uuid.uuid4().hex[:8]}"
-    create_topics(topic, f"{topic}.dlq")
-    threads = RunnerThreads()
-    threads.start(build("billing", topic=topic, dead_letter_topic=f"{topic}.dlq", group=group,
-                        derive_inbox_window=False, max_attempts=2, retry_backoff_s=0.05,
-                        poll_timeout_s=0.2))
-    yield topic, group
-    threads.stop_all()
-    delete_topics(topic, f"{topic}.dlq")
+    """The billing runner on a fresh topic of the test's own: (topic, group)."""
+    with consumer_on_own_topic("billing", "payment") as topic_and_group:
+        yield topic_and_group
 
 
 def new_subscription(sales_db):

@@ -15,12 +15,12 @@ import json
 import threading
 import uuid
 from datetime import date, datetime, timezone
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-from sqlalchemy import delete, insert, select, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import delete, insert, select
 
 from apps.billing.adapters.charges import ChargeAttempts, ChargeLocks
 from apps.billing.adapters.due import locked_page, overdue, renewals_due
@@ -32,7 +32,9 @@ from apps.billing.service.charges import Charger
 from apps.billing.service.uow import BillingUnitOfWork
 from apps.payments.platform import PaymentPlatform
 from apps.sales_api.app import create_app
+from tests.integration.planner import plan_on_copy
 from tests.integration.polling import wait_for
+from tests.integration.runners import passes_until_caught_up, run_together
 from tests.integration.test_payment_platform import AUTH, KEY, SECRET, FakePlatform
 
 pytestmark = pytest.mark.integration
@@ -260,22 +262,7 @@ def test_two_schedulers_racing_over_the_same_due_subscriptions_charge_each_once(
     plan_id = new_plan(sales_db)
     due = due_subscriptions(sales_db, plan_id, 30)
     racers = [scheduler(sales_db, platform, plan_id) for _ in range(2)]
-    ready, failures = threading.Barrier(2), []
-
-    def run(billing):
-        try:
-            ready.wait(10)
-            while billing.run_once() == 0.0:  # again while its batches come back full
-                pass
-        except Exception as error:  # surfaced below: a thread's exception would be lost
-            failures.append(error)
-
-    threads = [threading.Thread(target=run, args=(racer,)) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not failures and not any(t.is_alive() for t in threads)
+    run_together(*(partial(passes_until_caught_up, racer) for racer in racers))
     rows = wait_for(lambda: (r := charges_of(sales_db, due)) and len(r) == 30
                     and all(row.status == "approved" for row in r) and r, 30,
                     "every due subscription charged")
@@ -310,25 +297,13 @@ def test_the_schedulers_queries_read_the_partial_index_of_due_subscriptions(sale
     with its indexes (their definitions read from the real one): 20,000 subscriptions billing
     over the next year, about 1 in 365 due today. The copy goes with the transaction."""
     today = datetime.now(timezone.utc).date()
-    statement = locked_page(query(today), 100).compile(dialect=postgresql.dialect(),
-                                                       compile_kwargs={"literal_binds": True})
-    with sales_db.connect() as c:
-        transaction = c.begin()
-        c.execute(text("CREATE TEMPORARY TABLE subscriptions "
-                       "(LIKE public.subscriptions INCLUDING DEFAULTS) ON COMMIT DROP"))
-        for (definition,) in c.execute(text("SELECT indexdef FROM pg_indexes WHERE schemaname = "
-                                            "'public' AND tablename = 'subscriptions'")).all():
-            c.execute(text(definition.replace(" ON public.subscriptions ",
-                                              " ON pg_temp.subscriptions ")))
-        c.execute(text(
-            "INSERT INTO subscriptions (id, plan_id, customer_email, status, anchor, periods_paid,"
-            " next_billing_date, failures, created_at) SELECT 'sub_' || n, 'plan_12345', "
-            "n || '@example.com', CASE WHEN n % 10 = 0 THEN 'past_due' ELSE 'active' END, :today,"
-            " 1, :today + (n % 365), 0, now() FROM generate_series(1, 20000) AS n"), {"today": today})
-        c.execute(text("ANALYZE pg_temp.subscriptions"))
-        plan = c.scalar(text(f"EXPLAIN (FORMAT JSON) {statement}"))
-        transaction.rollback()
-    assert '"Index Name": "subscriptions_due"' in json.dumps(plan), json.dumps(plan)
+    plan = plan_on_copy(sales_db, "subscriptions", (
+        "INSERT INTO subscriptions (id, plan_id, customer_email, status, anchor, periods_paid,"
+        " next_billing_date, failures, created_at) SELECT 'sub_' || n, 'plan_12345', "
+        "n || '@example.com', CASE WHEN n % 10 = 0 THEN 'past_due' ELSE 'active' END, :today,"
+        " 1, :today + (n % 365), 0, now() FROM generate_series(1, 20000) AS n"), {"today": today},
+        locked_page(query(today), 100))
+    assert '"Index Name": "subscriptions_due"' in plan, plan
 
 
 def status_of(sales_db, subscription_id) -> tuple:

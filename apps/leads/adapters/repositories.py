@@ -17,6 +17,15 @@ def lead_from_row(row) -> Lead:
                 row.reminded_at, row.converted_at, row.order_id)
 
 
+def due(opened_by: datetime, limit: int):
+    """Up to `limit` open leads opened by `opened_by`, oldest first, locked; rows another
+    transaction holds are skipped, so two schedulers share the work. Read from the partial index
+    `leads_due`: the open leads only, however many were reminded or converted."""
+    return (select(leads).where(leads.c.status == LeadStatus.OPEN.value,
+                                leads.c.opened_at <= opened_by)
+            .order_by(leads.c.opened_at).limit(limit).with_for_update(skip_locked=True))
+
+
 class LeadRepository:
     def __init__(self, session: Connection, track):
         self.session, self.track = session, track
@@ -40,13 +49,8 @@ class LeadRepository:
         return None if row is None else self.track(lead_from_row(row))
 
     def lock_due(self, opened_by: datetime, limit: int) -> list[Lead]:
-        """Up to `limit` open leads opened by `opened_by`, oldest first, locked; rows another
-        transaction holds are skipped, so two schedulers share the work (index `leads_due`)."""
-        rows = self.session.execute(
-            select(leads).where(leads.c.status == LeadStatus.OPEN.value,
-                                leads.c.opened_at <= opened_by)
-            .order_by(leads.c.opened_at).limit(limit).with_for_update(skip_locked=True))
-        return [self.track(lead_from_row(row)) for row in rows]
+        return [self.track(lead_from_row(row))
+                for row in self.session.execute(due(opened_by, limit))]
 
     def oldest_open(self) -> datetime | None:
         """When the longest-open lead was opened: the next one to fall due (index `leads_due`)."""
