@@ -169,3 +169,11 @@ def test_proration_counts_whole_days_left_of_the_period(today, left):
 def test_an_annual_price_counts_one_twelfth_of_the_monthly_revenue():
     assert monthly_amount(Decimal("299.00"), BillingCycle.ANNUAL) * 12 == Decimal("299.00")
     assert monthly_amount(Decimal("29.99"), BillingCycle.MONTHLY) == Decimal("29.99")
+
+
+@pytest.mark.parametrize("status", [Status.PAUSED, Status.PAST_DUE, Status.SUSPENDED],
+                         ids=lambda s: s.value)
+def test_an_upgrade_of_a_subscription_that_is_not_active_is_not_prorated(status):
+    sub = subscription(status, paid=1)
+    assert sub.change_plan(PREMIUM, date(2026, 2, 14), NOW) == Decimal("0")
+    assert sub.plan is PREMIUM

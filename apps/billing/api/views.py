@@ -15,7 +15,6 @@ from apps.billing.api.charges import charger
 from apps.billing.api.uow import new_uow
 from apps.billing.domain.model import Plan
 from apps.billing.service import charges, subscriptions as service
-from apps.payments.platform import PlatformRejected, PlatformUnavailable
 
 blp = Blueprint("billing", __name__, url_prefix="/api",
                 description="Plans and subscriptions: a plan grants roles while its "
@@ -139,7 +138,7 @@ class SubscriptionPlan(MethodView):
         change = PlanChange(subscription, money.formatted(amount, subscription.plan.currency))
         try:  # the change is committed; its charge is the idempotent one of charges.py
             answer = charges.charge_proration(charger(), subscription_id, amount)
-        except (PlatformUnavailable, PlatformRejected):
+        except (charges.PlatformAway, charges.PlatformRefused):
             # On record as pending: the charges endpoint with its request id sends it again.
             answer = None
             change.proration_status = "pending"

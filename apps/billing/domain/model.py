@@ -16,7 +16,8 @@
 - Roles: held while active, from the start of the paid periods to the end of the last one;
   pausing or suspension ends them at once; cancelling keeps them to the end of the paid period.
 - Plan changes keep the billing cycle. An upgrade (a higher price) takes effect at once, with a
-  prorated charge for the rest of the current period; a downgrade takes effect when the current
+  prorated charge for the rest of the current period when the subscription is active (any other
+  status pays the new price from its next payment on); a downgrade takes effect when the current
   period ends (the next payment pays for the new plan).
 """
 import enum
@@ -252,8 +253,10 @@ class Subscription:
             raise CycleMismatch(self.plan, new)
         previous = self.plan
         if new.price > previous.price:
+            # Only an active subscription uses its paid period now; a paused, past-due or
+            # suspended one pays the new price from its next payment on.
             amount = prorated(previous, new, self.period_start, self.next_billing_date, today) \
-                if self.periods_paid else Decimal("0")
+                if self.periods_paid and self.status is Status.ACTIVE else Decimal("0")
             self.plan, self.next_plan = new, None
         else:
             amount = Decimal("0")
