@@ -86,7 +86,8 @@ def sales_db(stack):
 
     from apps.settings import database_url
 
-    engine = create_engine(database_url("sales"))
+    # Pre-ping: the fault tests restart PostgreSQL mid-session, leaving pooled connections dead.
+    engine = create_engine(database_url("sales"), pool_pre_ping=True)
     yield engine
     engine.dispose()
 
