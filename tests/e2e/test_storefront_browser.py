@@ -20,7 +20,11 @@ from sqlalchemy import select
 
 from apps.api_keys.dev import STOREFRONT_SCOPES
 from apps.leads.adapters.tables import leads
+from apps.notifications.maildir import received
+from apps.notifications.settings import from_env as mail_settings
+from apps.notifications.smtp_server import maildir_folder
 
+from tests.e2e.test_leads_reminder import age
 from tests.integration.polling import wait_for
 from tests.unit.http_app import closed_port
 
@@ -121,6 +125,11 @@ def lead_of(sales_db, email: str):
                                   .where(leads.c.email == email)).one_or_none()
 
 
+def mail(email: str, message_id: str) -> list:
+    """The messages to `email` with `message_id` in the stack's Maildir (the local SMTP server)."""
+    return [m for m in received(maildir_folder(), email) if m.message_id == message_id]
+
+
 def test_a_customer_buys_both_courses_sees_them_open_and_finds_the_order(page, storefront, sales_db):
     email = f"shop-{uuid.uuid4().hex[:10]}@example.com"
     page.goto(storefront)
@@ -155,9 +164,15 @@ def test_a_customer_buys_both_courses_sees_them_open_and_finds_the_order(page, s
     # The checkout recorded the lead first; the order's payment converted it (the leads consumer).
     wait_for(lambda: lead_of(sales_db, email) == ("converted", order_id), SETTLE_MS / 1000,
              "the checkout's lead converted by the order")
+    # The access e-mail reaches the local SMTP server's Maildir, naming both courses, once.
+    [access] = wait_for(lambda: mail(email, f"<access.{order_id}@{mail_settings().domain}>"),
+                        SETTLE_MS / 1000, "the access e-mail")
+    assert "XYZ" in access.part("plain") and "ABCD" in access.part("plain")
+    assert "XYZ" in access.part("html") and "ABCD" in access.part("html")
 
 
-def test_a_refused_card_number_is_named_and_a_declined_card_shows_the_failure(page, storefront):
+def test_a_refused_card_number_is_named_and_a_declined_card_shows_the_failure(page, storefront,
+                                                                             sales_db):
     email = f"shop-{uuid.uuid4().hex[:10]}@example.com"
     add_to_cart(page, storefront, "123456")
     page.goto(f"{storefront}/checkout")
@@ -173,6 +188,18 @@ def test_a_refused_card_number_is_named_and_a_declined_card_shows_the_failure(pa
                                                                   timeout=SETTLE_MS)
     expect(page.get_by_test_id("failure-reason")).not_to_be_empty()
     screenshot(page, "08-order-failed")
+    failed_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    [failure] = wait_for(lambda: mail(email, f"<payment-failed.{failed_id}@{mail_settings().domain}>"),
+                         SETTLE_MS / 1000, "the failure e-mail")
+    assert "The card was declined." in failure.part("plain")
+    # Left unpaid, the checkout's lead gets one abandoned-checkout reminder once the delay has
+    # passed (aged in the database: the running scheduler's delay is an hour by default).
+    with sales_db.connect() as connection:
+        lead_id = str(connection.execute(select(leads.c.id).where(leads.c.email == email)).scalar_one())
+    age(sales_db, lead_id)
+    reminder_id = f"<reminder.{lead_id}@{mail_settings().domain}>"
+    [reminder] = wait_for(lambda: mail(email, reminder_id), SETTLE_MS / 1000, "the reminder e-mail")
+    assert mail_settings().shop_url in reminder.part("plain")
 
     page.get_by_test_id("try-again").click()
     expect(page.get_by_test_id("summary-123456")).to_be_visible()
