@@ -8,7 +8,7 @@ DEPS_STAMP := .stack/deps.stamp
 
 $(DEPS_STAMP): pyproject.toml
 	@echo "[make] installing Python packages (pip install -e '.[test]') ..."
-	$(PYTHON) -m pip install --progress-bar off -e '.[test]'
+	$(PYTHON) -m pip install --progress-bar off --root-user-action=ignore -e '.[test]'
 	@mkdir -p $(dir $@) && touch $@
 
 deps: $(DEPS_STAMP)
