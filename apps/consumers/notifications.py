@@ -58,8 +58,11 @@ def handle_order_cancelled(event: order_events.OrderCancelled, uow) -> None:
     notify.order_closed(uow, event.order_id, event.customer_email)
 
 
-def handle_role_held(event: role_events.RoleEvent, uow) -> None:
-    if event.source.type == "PURCHASE":
+def handle_role_event(event: role_events.RoleEvent, uow) -> None:
+    held = not isinstance(event, role_events.RoleRevoked)
+    notify.role_changed(uow, event.email, event.role, event.until if held else None,
+                        event.sequence)
+    if held and event.source.type == "PURCHASE":
         notify.purchase_opened(uow, event.source.id, event.role, event.email)
 
 
@@ -82,7 +85,7 @@ HANDLERS = {
     **{event_type: tells_nobody for event_type in EVENT_TYPES},
     "OrderPlaced": handle_order_placed, "OrderPaid": handle_order_paid,
     "OrderPaymentFailed": handle_payment_failed, "OrderCancelled": handle_order_cancelled,
-    "RoleGranted": handle_role_held, "RoleExtended": handle_role_held,
+    **{event_type: handle_role_event for event_type in role_events.EVENT_TYPES},
     **{event_type: handle_subscription_notice for event_type in NOTICES},
     "LeadReminderDue": handle_reminder_due,
 }

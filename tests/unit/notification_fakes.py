@@ -22,6 +22,7 @@ class NotificationState:
     def __init__(self):
         self.access_emails = {}  # order id -> AccessEmail
         self.opened_roles = {}  # (purchase id, role) -> e-mail
+        self.held_roles = {}  # (e-mail, role) -> (until or None, sequence)
         self.sent = {}  # message id -> (Email, status, reply)
         self.inbox = {}
         self.outbox = []
@@ -69,6 +70,10 @@ class FakeAccessEmails:
         return [w for w in self.uow.state.access_emails.values()
                 if purchase_id in (w.purchase_ids or ())]
 
+    def paid_waiting_of(self, email):
+        return [w for w in self.uow.state.access_emails.values()
+                if w.email == email and w.purchase_ids is not None and not w.settled]
+
     def save(self, waiting):
         self.uow.state.access_emails[waiting.order_id] = waiting
 
@@ -103,6 +108,20 @@ class FakeOpenedRoles:
             del self.uow.state.opened_roles[key]
 
 
+class FakeHeldRoles:
+    def __init__(self, uow):
+        self.uow = uow
+
+    def apply(self, email, role, until, sequence):
+        known = self.uow.state.held_roles.get((email, role))
+        if known is None or known[1] < sequence:
+            self.uow.state.held_roles[(email, role)] = (until, sequence)
+
+    def held(self, email, now):
+        return {role for (who, role), (until, _) in self.uow.state.held_roles.items()
+                if who == email and until is not None and until > now}
+
+
 class FakeSentLog:
     def __init__(self, uow):
         self.uow = uow
@@ -127,6 +146,7 @@ class FakeNotificationsUnitOfWork(FakeAccessUnitOfWork):
         self.settings, self.mailer = settings, FakeMailer()
         self.locks, self.access_emails = FakeLocks(), FakeAccessEmails(self)
         self.opened_roles, self.sent = FakeOpenedRoles(self), FakeSentLog(self)
+        self.held_roles = FakeHeldRoles(self)
 
     def statuses(self) -> dict[str, str]:
         """The committed sent log: message id -> status."""

@@ -234,3 +234,37 @@ def test_production_without_smtp_url_stops_the_consumer_at_start_up(monkeypatch)
         spec.check_settings()  # credentials never over a plain connection
     monkeypatch.delenv("SMTP_STARTTLS")
     spec.check_settings()  # STARTTLS is on by default in production
+
+
+def held_by_subscription(role: str, sequence: int, until: datetime):
+    return RoleGranted(new_id(), 7, EMAIL, role, sequence, "SUBSCRIPTION_CHANGE",
+                       RoleSource("SUBSCRIPTION", "sub_1"), NOW, until)
+
+
+def test_an_order_whose_roles_are_already_held_longer_gets_its_access_email_without_its_own_event():
+    """A subscriber buys courses the plan includes: the purchases change no effective role, so
+    the access service sends no role event for them; the access is open all the same."""
+    uow, order, first, second = FakeNotificationsUnitOfWork(), new_id(), new_id(), new_id()
+    later = datetime.now(timezone.utc) + timedelta(days=60)
+    apply(uow, *(held_by_subscription(role, n, later) for n, role in
+                 enumerate(("PREMIUM_USER", "COURSE_XYZ", "COURSE_ABCD"), start=1)))
+    apply(uow, placed(order), paid(order, first, second))
+    [message] = uow.mailer.with_id(access_id(order))
+    assert "XYZ" in message.get_body(("plain",)).get_content()
+    apply(uow, granted(first, "COURSE_XYZ", RoleExtended))  # a late event of its own: no more
+    assert len(uow.mailer.with_id(access_id(order))) == 1
+
+
+def test_roles_held_except_one_wait_for_it_and_a_revoked_or_stale_event_holds_nothing():
+    uow, order, first, second = FakeNotificationsUnitOfWork(), new_id(), new_id(), new_id()
+    later = datetime.now(timezone.utc) + timedelta(days=60)
+    apply(uow, held_by_subscription("PREMIUM_USER", 1, later),
+          held_by_subscription("COURSE_XYZ", 2, later), placed(order), paid(order, first, second))
+    assert uow.mailer.delivered == []  # COURSE_ABCD is not held
+    revoked = RoleRevoked(new_id(), 7, EMAIL, "COURSE_ABCD", 4, "MANUAL",
+                          RoleSource("MANUAL", "9"), NOW, NOW)
+    stale = held_by_subscription("COURSE_ABCD", 3, later)  # older than the revocation
+    apply(uow, revoked, stale)
+    assert uow.mailer.delivered == []
+    apply(uow, held_by_subscription("COURSE_ABCD", 5, later))
+    assert len(uow.mailer.with_id(access_id(order))) == 1

@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 
-from apps.notifications.adapters.tables import access_emails, opened_roles, sent_emails
+from apps.notifications.adapters.tables import (access_emails, held_roles, opened_roles,
+                                               sent_emails)
 from apps.notifications.domain.access import AccessEmail
 from apps.notifications.domain.emails import Email
 
@@ -52,6 +53,13 @@ class AccessEmails:
             access_emails.c.purchase_ids.any_() == purchase_id)).all()
         return [access_email(r) for r in found]
 
+    def paid_waiting_of(self, email: str) -> list[AccessEmail]:
+        """The customer's paid orders whose access e-mail still waits."""
+        found = self.session.execute(select(access_emails).where(
+            access_emails.c.email == email, access_emails.c.purchase_ids.is_not(None),
+            access_emails.c.settled.is_(False))).all()
+        return [access_email(r) for r in found]
+
     def save(self, waiting: AccessEmail) -> None:
         values = row(waiting)
         statement = upsert(access_emails).values(values)
@@ -72,13 +80,14 @@ def row(waiting: AccessEmail) -> dict:
     return {"order_id": waiting.order_id, "email": waiting.email, "name": waiting.name,
             "products": list(waiting.products), "courses": list(waiting.courses),
             "purchase_ids": None if waiting.purchase_ids is None else list(waiting.purchase_ids),
-            "paid_at": waiting.paid_at, "settled": waiting.settled}
+            "paid_at": waiting.paid_at, "settled": waiting.settled, "roles": list(waiting.roles)}
 
 
 def access_email(found) -> AccessEmail:
     return AccessEmail(found.order_id, found.email, found.name, tuple(found.products),
                        tuple(found.courses), None if found.purchase_ids is None
-                       else tuple(found.purchase_ids), found.paid_at, found.settled)
+                       else tuple(found.purchase_ids), found.paid_at, found.settled,
+                       tuple(found.roles))
 
 
 class OpenedRoles:
@@ -106,6 +115,26 @@ class OpenedRoles:
         """Once the order's e-mail is settled its purchases' roles guard nothing."""
         self.session.execute(opened_roles.delete()
                              .where(opened_roles.c.purchase_id.in_(list(purchase_ids))))
+
+
+class HeldRoles:
+    """The roles each customer holds, as the newest role event of theirs said."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def apply(self, email: str, role: str, until: datetime | None, sequence: int) -> None:
+        """`until` None: revoked. An event older than the one that set the row changes nothing."""
+        statement = upsert(held_roles).values(email=email, role=role, until=until,
+                                              sequence=sequence)
+        self.session.execute(statement.on_conflict_do_update(
+            index_elements=["email", "role"],
+            set_={"until": statement.excluded.until, "sequence": statement.excluded.sequence},
+            where=held_roles.c.sequence < statement.excluded.sequence))
+
+    def held(self, email: str, now: datetime) -> set[str]:
+        return set(self.session.scalars(select(held_roles.c.role).where(
+            held_roles.c.email == email, held_roles.c.until > now)))
 
 
 class SentLog:

@@ -1,5 +1,5 @@
 """The notifications database's tables (the Alembic migrations are the source of truth for DDL)."""
-from sqlalchemy import ARRAY, Boolean, Column, DateTime, MetaData, Table, Text, func
+from sqlalchemy import ARRAY, BigInteger, Boolean, Column, DateTime, MetaData, Table, Text, func
 
 metadata = MetaData()
 
@@ -15,6 +15,16 @@ access_emails = Table(
     Column("paid_at", DateTime(timezone=True)),
     Column("settled", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("roles", ARRAY(Text), nullable=False),  # the roles the order grants
+)
+
+# The roles each customer holds, as the role events last told (until NULL: revoked).
+held_roles = Table(
+    "held_roles", metadata,
+    Column("email", Text, primary_key=True),
+    Column("role", Text, primary_key=True),
+    Column("until", DateTime(timezone=True)),
+    Column("sequence", BigInteger, nullable=False),
 )
 
 # The roles seen per purchase (RoleGranted/RoleExtended with a PURCHASE source).

@@ -49,7 +49,8 @@ def order_placed(uow, order_id: str, email: str, name: str, items) -> None:
     roles = [role for _, item_roles in items for role in item_roles]
     uow.access_emails.remember(AccessEmail(order_id, email, name,
                                            tuple(dict.fromkeys(p for p, _ in items)),
-                                           emails.course_names(roles)))
+                                           emails.course_names(roles),
+                                           roles=tuple(sorted(set(roles)))))
 
 
 def order_paid(uow, order_id: str, email: str, name: str, purchase_ids,
@@ -74,6 +75,16 @@ def purchase_opened(uow, purchase_id: str, role: str, email: str) -> None:
     forget_old(uow)
 
 
+def role_changed(uow, email: str, role: str, until: datetime | None, sequence: int) -> None:
+    """Any role event (until None: revoked): the customer's held roles, and the paid orders
+    waiting for them, e.g. one whose roles were held already and so made no event of its own."""
+    uow.locks.customer(email)
+    uow.held_roles.apply(email, role, until, sequence)
+    if until is not None:
+        for waiting in uow.access_emails.paid_waiting_of(email):
+            send_access_if_ready(uow, waiting)
+
+
 def forget_old(uow) -> None:
     """What is older than the oldest cause still e-mailed guards nothing: roles seen of
     purchases no order waits for (bought without an order), access e-mails settled or never
@@ -85,7 +96,8 @@ def forget_old(uow) -> None:
 
 def send_access_if_ready(uow, waiting: AccessEmail) -> None:
     opened = uow.opened_roles.of(waiting.purchase_ids or ())
-    if not waiting.ready(opened):
+    held = uow.held_roles.held(waiting.email, datetime.now(timezone.utc))
+    if not waiting.ready(opened, held):
         return
     send_once(uow, emails.access_email(links(uow), waiting.order_id, waiting.email, waiting.name,
                                        waiting.products, waiting.course_list(opened),

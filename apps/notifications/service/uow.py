@@ -9,7 +9,8 @@ from outbox.inbox import Inbox
 from outbox.uow import UnitOfWork
 
 from apps.notifications import settings as notification_settings
-from apps.notifications.adapters.repositories import AccessEmails, Locks, OpenedRoles, SentLog
+from apps.notifications.adapters.repositories import (AccessEmails, HeldRoles, Locks, OpenedRoles,
+                                                     SentLog)
 from apps.notifications.adapters.smtp import SmtpMailer
 
 
@@ -24,6 +25,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.locks = Locks(self.session)
         self.access_emails = AccessEmails(self.session)
         self.opened_roles = OpenedRoles(self.session)
+        self.held_roles = HeldRoles(self.session)
         self.sent = SentLog(self.session)
         self.inbox = Inbox(self.session)
         return self
