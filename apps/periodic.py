@@ -1,4 +1,4 @@
-"""What the scheduler processes share (the access expiry scheduler, the billing scheduler): a loop
+"""What the scheduler processes share (access expiry, billing, lead reminders): a loop
 of passes that outlives its database being away, SIGTERM or SIGINT ending it between two passes,
 and its health and metrics over HTTP (outbox/health.py).
 
@@ -70,3 +70,32 @@ def serve_health(name: str, health: LoopHealth, registry, database_url: str,
         server = HealthServer(name, health, registry, database_check(database_url), host,
                               port).start()
         log.info("health and metrics on http://%s:%d", *server.httpd.server_address[:2])
+
+
+def argument_parser(prog: str, doc: str, setting: str, default_port: int, *, batch_size: int,
+                    batch_help: str, max_sleep: float, sleep_help: str) -> argparse.ArgumentParser:
+    """The options every scheduler has: its batch, its longest sleep, its health port and host."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch-size", type=int, default=batch_size, help=batch_help)
+    parser.add_argument("--max-sleep", type=float, default=max_sleep, help=sleep_help)
+    http_arguments(parser, setting, default_port)
+    return parser
+
+
+def log_to_stderr() -> None:
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def serve_and_run(name: str, scheduler, database_url: str, args: argparse.Namespace,
+                  setting: str, default_port: int, log: logging.Logger, doing: str) -> int:
+    """Serves the scheduler's health and metrics, runs its passes until SIGTERM or SIGINT.
+    `scheduler` has `health`, `metrics.registry` and `run(stop)`."""
+    stop = stop_on_signals()
+    serve_health(name, scheduler.health, scheduler.metrics.registry, database_url, args, setting,
+                 default_port, log)
+    log.info("%s", doing)
+    scheduler.run(stop)
+    log.info("stopped")
+    return 0

@@ -86,14 +86,10 @@ class Scheduler:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m apps.access_api.scheduler", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--batch-size", type=int, default=500,
-                        help="most due grants picked in one transaction")
-    parser.add_argument("--max-sleep", type=float, default=1.0,
-                        help="longest wait between passes, in seconds")
-    periodic.http_arguments(parser, SETTING, HTTP_PORT)
-    return parser.parse_args(argv)
+    return periodic.argument_parser(
+        "python -m apps.access_api.scheduler", __doc__, SETTING, HTTP_PORT, batch_size=500,
+        batch_help="most due grants picked in one transaction", max_sleep=1.0,
+        sleep_help="longest wait between passes, in seconds").parse_args(argv)
 
 
 def http_port() -> int:
@@ -101,18 +97,15 @@ def http_port() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    periodic.log_to_stderr()
     args = parse(argv)
-    stop = periodic.stop_on_signals()
     url = database_url("access")
     engine = create_engine(url, pool_pre_ping=True, pool_size=2)
     scheduler = Scheduler(lambda: AccessUnitOfWork(engine.connect), args.batch_size, args.max_sleep)
-    periodic.serve_health(NAME, scheduler.health, scheduler.metrics.registry, url, args, SETTING,
-                          HTTP_PORT, log)
-    log.info("ending grants at their end time (batches of up to %d, sleeping at most %.1fs)",
-             args.batch_size, args.max_sleep)
-    scheduler.run(stop)
-    log.info("stopped")
+    return periodic.serve_and_run(
+        NAME, scheduler, url, args, SETTING, HTTP_PORT, log,
+        f"ending grants at their end time (batches of up to {args.batch_size}, sleeping at most "
+        f"{args.max_sleep:.1f}s)")
     return 0
 
 

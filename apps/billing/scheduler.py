@@ -92,15 +92,12 @@ class Scheduler:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m apps.billing.scheduler", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--batch-size", type=int, default=100,
-                        help="most subscriptions taken in one transaction")
-    parser.add_argument("--max-sleep", type=float, default=30.0,
-                        help="wait between passes when nothing more is due, in seconds")
+    parser = periodic.argument_parser(
+        "python -m apps.billing.scheduler", __doc__, SETTING, HTTP_PORT, batch_size=100,
+        batch_help="most subscriptions taken in one transaction", max_sleep=30.0,
+        sleep_help="wait between passes when nothing more is due, in seconds")
     parser.add_argument("--plan", action="append", default=[], dest="plans",
                         help="only subscriptions of this plan (repeatable; default: all)")
-    periodic.http_arguments(parser, SETTING, HTTP_PORT)
     return parser.parse_args(argv)
 
 
@@ -109,21 +106,16 @@ def http_port() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    periodic.log_to_stderr()
     args = parse(argv)
-    stop = periodic.stop_on_signals()
     url = database_url("sales")
     engine = create_engine(url, pool_pre_ping=True, pool_size=3)  # claim, lock, attempts
     charger = Charger(lambda: BillingUnitOfWork(engine.connect), PaymentPlatform.from_settings(),
                       ChargeAttempts(engine), ChargeLocks(engine))
     scheduler = Scheduler(charger, args.batch_size, args.max_sleep, tuple(args.plans))
-    periodic.serve_health(NAME, scheduler.health, scheduler.metrics.registry, url, args, SETTING,
-                          HTTP_PORT, log)
-    log.info("charging due subscriptions and marking overdue ones (batches of up to %d)",
-             args.batch_size)
-    scheduler.run(stop)
-    log.info("stopped")
-    return 0
+    return periodic.serve_and_run(
+        NAME, scheduler, url, args, SETTING, HTTP_PORT, log,
+        f"charging due subscriptions and marking overdue ones (batches of up to {args.batch_size})")
 
 
 if __name__ == "__main__":

@@ -78,14 +78,10 @@ class Scheduler:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m apps.leads.scheduler", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--batch-size", type=int, default=100,
-                        help="most leads reminded in one transaction")
-    parser.add_argument("--max-sleep", type=float, default=10.0,
-                        help="longest wait between passes, in seconds")
-    periodic.http_arguments(parser, SETTING, HTTP_PORT)
-    return parser.parse_args(argv)
+    return periodic.argument_parser(
+        "python -m apps.leads.scheduler", __doc__, SETTING, HTTP_PORT, batch_size=100,
+        batch_help="most leads reminded in one transaction", max_sleep=10.0,
+        sleep_help="longest wait between passes, in seconds").parse_args(argv)
 
 
 def http_port() -> int:
@@ -93,20 +89,16 @@ def http_port() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    periodic.log_to_stderr()
     args = parse(argv)
     delay = settings.reminder_delay()  # a bad value stops start-up, naming the setting
-    stop = periodic.stop_on_signals()
     url = database_url("sales")
     engine = create_engine(url, pool_pre_ping=True, pool_size=2)
     scheduler = Scheduler(lambda: LeadsUnitOfWork(engine.connect), args.batch_size,
                           args.max_sleep)
-    periodic.serve_health(NAME, scheduler.health, scheduler.metrics.registry, url, args, SETTING,
-                          HTTP_PORT, log)
-    log.info("reminding leads open for %s (batches of up to %d)", delay, args.batch_size)
-    scheduler.run(stop)
-    log.info("stopped")
-    return 0
+    return periodic.serve_and_run(
+        NAME, scheduler, url, args, SETTING, HTTP_PORT, log,
+        f"reminding leads open for {delay} (batches of up to {args.batch_size})")
 
 
 if __name__ == "__main__":
